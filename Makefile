@@ -1,0 +1,28 @@
+# UniGrad Lab — the two commands of README.md.
+#   make run    install what is missing, build (release), start the shell
+#   make test   install what is missing, run the whole test suite
+SHELL := /bin/bash
+APT_PACKAGES := libopenblas-dev libreadline-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config dataset-fashion-mnist
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build run test bench
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build -c release
+
+run: build
+	.build/release/unigrad
+
+test: deps
+	swift build -c release
+	swift test -c release -Xswiftc -enable-testing
+
+bench: build
+	.build/release/unigrad bench

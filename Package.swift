@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "UniGradLab",
+    products: [
+        .executable(name: "unigrad", targets: ["unigrad"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // Numeric core: tensors, BLAS, seeded RNG.
+        .target(name: "TensorCore", dependencies: [
+            "CBLAS", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        // Central finite differences in Double.
+        .target(name: "GradCheck", dependencies: ["TensorCore"]),
+        // Layers with forward and backward side by side.
+        .target(name: "Layers", dependencies: ["TensorCore"]),
+        // Feature-level SSL methods, their gradients and unified decompositions, derivation checks.
+        .target(name: "Methods", dependencies: ["TensorCore", "GradCheck"]),
+        // Datasets, image codecs, augmentations.
+        .target(name: "Data", dependencies: ["TensorCore", "CZlib", "CPNG"]),
+
+        .executableTarget(name: "unigrad", dependencies: [
+            "TensorCore", "GradCheck", "Layers", "Methods", "Data", "CReadline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "GradCheck"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "GradCheck"]),
+        .testTarget(name: "MethodsTests", dependencies: ["Methods", "GradCheck"]),
+        .testTarget(name: "DataTests", dependencies: ["Data"]),
+    ]
+)

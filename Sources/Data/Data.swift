@@ -1,0 +1,1 @@
+// The Data module of UniGrad Lab; see DESIGN.md.

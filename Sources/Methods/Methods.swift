@@ -1,0 +1,1 @@
+// The Methods module of UniGrad Lab; see DESIGN.md.
