@@ -9,7 +9,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // C libraries from Debian.
@@ -30,9 +29,17 @@ let package = Package(
         .target(name: "Methods", dependencies: ["TensorCore", "GradCheck"]),
         // Datasets, image codecs, augmentations.
         .target(name: "Data", dependencies: ["TensorCore", "CZlib", "CPNG"]),
+        // Optimizers and learning-rate / momentum schedules.
+        .target(name: "Optim", dependencies: ["Layers"]),
+        // kNN monitor, linear probe, collapse metrics.
+        .target(name: "Eval", dependencies: ["TensorCore"]),
+        // safetensors files, written atomically.
+        .target(name: "Checkpoints", dependencies: ["TensorCore"]),
+        // The Siamese model, target branches and the trainer.
+        .target(name: "SSL", dependencies: ["Layers", "Optim", "Methods", "Data", "Eval", "Checkpoints"]),
 
         .executableTarget(name: "unigrad", dependencies: [
-            "TensorCore", "GradCheck", "Layers", "Methods", "Data", "CReadline",
+            "TensorCore", "GradCheck", "Layers", "Methods", "Data", "Optim", "Eval", "Checkpoints", "SSL", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -40,5 +47,9 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "GradCheck"]),
         .testTarget(name: "MethodsTests", dependencies: ["Methods", "GradCheck"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "GradCheck"]),
+        .testTarget(name: "EvalTests", dependencies: ["Eval"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
+        .testTarget(name: "SSLTests", dependencies: ["SSL", "GradCheck"]),
     ]
 )

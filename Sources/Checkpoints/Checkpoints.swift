@@ -1,0 +1,1 @@
+// The Checkpoints module of UniGrad Lab; see DESIGN.md.

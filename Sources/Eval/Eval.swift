@@ -1,0 +1,1 @@
+// The Eval module of UniGrad Lab; see DESIGN.md.

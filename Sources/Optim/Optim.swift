@@ -1,0 +1,1 @@
+// The Optim module of UniGrad Lab; see DESIGN.md.

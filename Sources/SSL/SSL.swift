@@ -1,0 +1,1 @@
+// The SSL module of UniGrad Lab; see DESIGN.md.

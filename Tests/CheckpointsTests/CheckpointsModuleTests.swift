@@ -1,0 +1,4 @@
+import Testing
+import Checkpoints
+
+@Suite struct CheckpointsModuleTests {}

@@ -1,0 +1,4 @@
+import Testing
+import Data
+
+@Suite struct DataModuleTests {}

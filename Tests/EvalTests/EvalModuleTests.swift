@@ -1,0 +1,4 @@
+import Testing
+import Eval
+
+@Suite struct EvalModuleTests {}

@@ -1,0 +1,4 @@
+import Testing
+import Layers
+
+@Suite struct LayersModuleTests {}

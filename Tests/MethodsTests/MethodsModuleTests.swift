@@ -1,0 +1,4 @@
+import Testing
+import Methods
+
+@Suite struct MethodsModuleTests {}

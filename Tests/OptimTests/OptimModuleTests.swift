@@ -1,0 +1,4 @@
+import Testing
+import Optim
+
+@Suite struct OptimModuleTests {}

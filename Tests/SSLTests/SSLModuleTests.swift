@@ -1,0 +1,4 @@
+import Testing
+import SSL
+
+@Suite struct SSLModuleTests {}
