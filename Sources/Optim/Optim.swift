@@ -1,1 +1,0 @@
-// The Optim module of UniGrad Lab; see DESIGN.md.

@@ -1,4 +1,0 @@
-import Testing
-import Optim
-
-@Suite struct OptimModuleTests {}
