@@ -37,9 +37,11 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         // The Siamese model, target branches and the trainer.
         .target(name: "SSL", dependencies: ["Layers", "Optim", "Methods", "Data", "Eval", "Checkpoints"]),
+        // The shell's logic: session state, commands, lessons, plots. Text in, text out; no terminal.
+        .target(name: "Lab", dependencies: ["SSL", "GradCheck"]),
 
         .executableTarget(name: "unigrad", dependencies: [
-            "TensorCore", "GradCheck", "Layers", "Methods", "Data", "Optim", "Eval", "Checkpoints", "SSL", "CReadline",
+            "TensorCore", "GradCheck", "Layers", "Methods", "Data", "Optim", "Eval", "Checkpoints", "SSL", "Lab", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,5 +53,6 @@ let package = Package(
         .testTarget(name: "EvalTests", dependencies: ["Eval"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
         .testTarget(name: "SSLTests", dependencies: ["SSL", "GradCheck"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab"]),
     ]
 )

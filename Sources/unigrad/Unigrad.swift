@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Lab
 
 /// `unigrad`: the UniGrad Lab command line. With no subcommand it opens the interactive shell.
 @main
@@ -8,9 +10,14 @@ struct Unigrad: ParsableCommand {
         abstract: "UniGrad Lab: the unified gradient framework for Siamese self-supervised learning.",
         subcommands: [
             // Each subcommand lives in its own file, named after it.
+            RunCommand.self,
         ])
 
+    /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.
     func run() throws {
-        print(Unigrad.helpMessage())
+        let session = Session(useColor: Terminal.colorEnabled(forStandardOutput: true))
+        let interpreter = Interpreter(session: session)
+        let status = isatty(0) == 1 ? ReadlineShell.run(interpreter: interpreter) : ReadlineShell.runPiped(interpreter: interpreter)
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,1 +1,0 @@
-// The SSL module of UniGrad Lab; see DESIGN.md.
