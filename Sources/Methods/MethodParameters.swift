@@ -101,6 +101,13 @@ public struct MethodParameters: Sendable, Equatable, CustomStringConvertible {
 
     /// `"tau=0.2, queue_size=4096"` (or `"(none)"`).
     public var description: String {
-        entries.isEmpty ? "(none)" : entries.map { "\($0.key)=\(formatScalar($0.value, precision: 6))" }.joined(separator: ", ")
+        entries.isEmpty ? "(none)" : entries.map { "\($0.key)=\(Self.format($0.value))" }.joined(separator: ", ")
+    }
+}
+
+extension MethodParameters {
+    /// `4096`, `0.2`, `0.0051`: integers without a fraction, others in Swift's shortest form.
+    public static func format(_ x: Double) -> String {
+        x.rounded() == x && Swift.abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
     }
 }
