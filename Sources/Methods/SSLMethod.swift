@@ -128,11 +128,20 @@ public protocol SSLMethod<Scalar>: Sendable {
     var name: String { get }
     /// The hyper-parameters in effect (catalogue keys → values).
     var parameters: MethodParameters { get }
-    /// Loss, gradients, decomposition and next state on one batch.
+    /// Loss, gradients, decomposition (when `decompose`; otherwise `views` is empty, which is
+    /// what a training step wants) and next state on one batch.
     ///
     /// - Precondition: `z1`, `z2` (and given targets) are `(N, D)` with `N ≥ 1` (`N ≥ 2` for the
     ///   batch-statistics methods), finite; `state` sizes match `D` (validate user input with
     ///   `BatchInput` first).
     func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                  state: MethodState<Scalar>) -> MethodResult<Scalar>
+                  state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar>
+}
+
+extension SSLMethod {
+    /// `evaluate(…, decompose: true)`: everything, including the unified decomposition.
+    public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar> = .none,
+                         state: MethodState<Scalar> = MethodState()) -> MethodResult<Scalar> {
+        evaluate(z1: z1, z2: z2, targets: targets, state: state, decompose: true)
+    }
 }

@@ -18,24 +18,25 @@ public struct BYOLMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
-        predictorCosineResult(name: name, z1: z1, z2: z2, targets: targets, state: state)
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
+        predictorCosineResult(name: name, z1: z1, z2: z2, targets: targets, state: state, decompose: decompose)
     }
 }
 
 /// The shared evaluation of `byol` and `simsiam` with `W = state.predictor ?? I`.
 func predictorCosineResult<Scalar: BLASScalar>(name: String, z1: Tensor<Scalar>, z2: Tensor<Scalar>,
-                                               targets: MethodTargets<Scalar>, state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                                               targets: MethodTargets<Scalar>, state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
     let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
     let W = state.predictor ?? Tensor.identity(p.d)
     precondition(W.shape == [p.d, p.d], "predictor W \(W.shape) vs D = \(p.d)")
     let c = 1 / Scalar(2 * p.n)
     var total: Scalar = 0
     let set = NegativeSet(vectors: W, labels: indexLabels("W", p.d, suffix: " (predictor row)"))
-    func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>) {
+    func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
         let f = PredictorCosine.forward(u: u, targets: tPlus, W: W)
         total += f.values.reduce(0, +)
         let g = PredictorCosine.gradient(f, targets: tPlus, W: W) * c
+        guard decompose else { return (g, nil) }
         let wtw = f.predictions.matmul(W)                         // WᵀW u_b
         let wt = tPlus.matmul(W)                                  // Wᵀ t_b
         let invNorm = f.predictionNorms.map { 1 / $0 }
@@ -54,5 +55,5 @@ func predictorCosineResult<Scalar: BLASScalar>(name: String, z1: Tensor<Scalar>,
     next.step += 1
     return MethodResult(method: name, loss: c * total, lossKind: .loss,
                         terms: [LossTerm(name: "negative cosine", value: c * total, formula: "½ mean −cos(W u, t⁺)")],
-                        gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2], nextState: next)
+                        gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2].compactMap { $0 }, nextState: next)
 }

@@ -55,17 +55,18 @@ public struct BYOLDirectPredMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("eps", Double(eps)), ("rho", Double(rho))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
         var (next, F) = state.updatingCorrelation(t1: p.t1, t2: p.t2, rho: rho)
         next.step += 1
         let (W, sMax) = DirectPredPredictor.predictor(F: F, eps: eps)
         let c = 1 / Scalar(2 * p.n)
         var total: Scalar = 0
-        func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>) {
+        func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = PredictorCosine.forward(u: u, targets: tPlus, W: W)
             total += f.values.reduce(0, +)
             let g = PredictorCosine.gradient(f, targets: tPlus, W: W) * c
+            guard decompose else { return (g, nil) }
             let (set, w) = CorrelationNegative.negativeSet(u: u, t1: p.t1, t2: p.t2, previous: state.correlation, rho: rho)
             let lam = f.kappa.map { $0 / sMax }
             // residual = c[−(1/‖Wu‖)(W t − κ W² u) + t − (κ/s_max) F u]
@@ -83,6 +84,6 @@ public struct BYOLDirectPredMethod<Scalar: BLASScalar>: SSLMethod {
         let (gZ1, gZ2) = p.backward(gU1, gU2)
         return MethodResult(method: name, loss: c * total, lossKind: .loss,
                             terms: [LossTerm(name: "negative cosine", value: c * total, formula: "½ mean −cos(W_p u, t⁺)")],
-                            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2], nextState: next)
+                            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2].compactMap { $0 }, nextState: next)
     }
 }

@@ -28,19 +28,20 @@ public struct BYOLGradMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("eps", Double(eps)), ("rho", Double(rho))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
         var (next, F) = state.updatingCorrelation(t1: p.t1, t2: p.t2, rho: rho)
         next.step += 1
         let (W, _) = DirectPredPredictor.predictor(F: F, eps: eps)
         let c = 1 / Scalar(2 * p.n)
         var posTotal: Scalar = 0, negTotal: Scalar = 0
-        func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (g: Tensor<Scalar>, ViewDecomposition<Scalar>) {
+        func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (g: Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let Fu = u.matmul(F)
             let lam = zip(u.rowDots(tPlus.matmul(W)), u.rowDots(Fu)).map { $0 / Swift.max($1, Scalar.leastNormalMagnitude) }
             let g = -tPlus + Fu.scalingRows(lam)
             posTotal += c * (-tPlus).dot(u)
             negTotal += c * Fu.scalingRows(lam).dot(u)
+            guard decompose else { return (g, nil) }
             let (set, w) = CorrelationNegative.negativeSet(u: u, t1: p.t1, t2: p.t2, previous: state.correlation, rho: rho)
             let gu = SurrogateInnerProduct.gradient(g: g)
             let dec = ViewDecomposition(view: k, variable: .normalized, scale: c, gradient: gu, positive: -tPlus * c,
@@ -51,11 +52,11 @@ public struct BYOLGradMethod<Scalar: BLASScalar>: SSLMethod {
         }
         let (g1, d1) = side(1, u: p.u1, tPlus: p.t2)
         let (g2, d2) = side(2, u: p.u2, tPlus: p.t1)
-        let (gZ1, gZ2) = p.backward(d1.gradient, d2.gradient)
+        let (gZ1, gZ2) = p.backward(SurrogateInnerProduct.gradient(g: g1), SurrogateInnerProduct.gradient(g: g2))
         return MethodResult(method: name, loss: posTotal + negTotal, lossKind: .surrogate,
                             terms: [LossTerm(name: "positive", value: posTotal, formula: "½ mean ⟨sg(−t⁺), u⟩"),
                                     LossTerm(name: "negative", value: negTotal, formula: "½ mean ⟨sg(λ_b F u), u⟩")],
-                            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2],
+                            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2].compactMap { $0 },
                             surrogate: SurrogateGradients(g1: g1, g2: g2, variable: .normalized), nextState: next)
     }
 }

@@ -24,16 +24,16 @@ public struct BarlowGradMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         precondition(z1.rank == 2 && z1.shape == z2.shape && z1.rows >= 2, "barlow-grad needs z1, z2 (N ≥ 2, D), got \(z1.shape), \(z2.shape)")
         let (x1, s1) = BatchStandardization.forward(z1), (x2, s2) = BatchStandardization.forward(z2)
         let x1t = targets.z1t.map { BatchStandardization.forward($0).zTilde } ?? x1
         let x2t = targets.z2t.map { BatchStandardization.forward($0).zTilde } ?? x2
         let (r, next) = correlationGradientForm(name: name, variable: .standardized, x1: x1, x2: x2, t1: x1t, t2: x2t,
-                                                lambda: lambda, state: state, labelPrefix: "z~")
+                                                lambda: lambda, state: state, labelPrefix: "z~", decompose: decompose)
         var result = r
-        result.gradZ1 = BatchStandardization.backward(zTilde: x1, sigma: s1, gradZTilde: r.views[0].gradient)
-        result.gradZ2 = BatchStandardization.backward(zTilde: x2, sigma: s2, gradZTilde: r.views[1].gradient)
+        result.gradZ1 = BatchStandardization.backward(zTilde: x1, sigma: s1, gradZTilde: r.gradZ1)
+        result.gradZ2 = BatchStandardization.backward(zTilde: x2, sigma: s2, gradZTilde: r.gradZ2)
         result.nextState = next
         return result
     }
@@ -44,18 +44,19 @@ public struct BarlowGradMethod<Scalar: BLASScalar>: SSLMethod {
 /// (it is set to `∂L/∂x` here).
 func correlationGradientForm<Scalar: BLASScalar>(name: String, variable: DecompositionVariable,
                                                  x1: Tensor<Scalar>, x2: Tensor<Scalar>, t1: Tensor<Scalar>, t2: Tensor<Scalar>,
-                                                 lambda: Scalar, state: MethodState<Scalar>, labelPrefix: String)
+                                                 lambda: Scalar, state: MethodState<Scalar>, labelPrefix: String, decompose: Bool)
     -> (MethodResult<Scalar>, MethodState<Scalar>) {
     let n = x1.rows
     let k = 1 / Scalar(n)
     var posTotal: Scalar = 0, negTotal: Scalar = 0
-    func side(_ v: Int, own: Tensor<Scalar>, tOther: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>) {
+    func side(_ v: Int, own: Tensor<Scalar>, tOther: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
         let weights = tOther.matmul(tOther, transposeOther: true) / Scalar(n)   // t⁺_b·t⁺_v/N
         let negative = weights.matmul(own)
         let g = (-tOther + negative * lambda) * 2
         posTotal += SurrogateInnerProduct.value(g: -tOther * 2, x: own)
         negTotal += SurrogateInnerProduct.value(g: negative * (2 * lambda), x: own)
         let gx = SurrogateInnerProduct.gradient(g: g)
+        guard decompose else { return (g, nil) }
         let set = NegativeSet(vectors: own, labels: indexLabels("\(labelPrefix)\(v)", n, suffix: " (batch view-\(v) sample, detached)"))
         let dec = ViewDecomposition(view: v, variable: variable, scale: k, gradient: gx, positive: -tOther * k,
                                     negativeSet: set, weights: weights, lambda: Array(repeating: k * lambda, count: n),
@@ -70,7 +71,7 @@ func correlationGradientForm<Scalar: BLASScalar>(name: String, variable: Decompo
     let result = MethodResult(method: name, loss: posTotal + negTotal, lossKind: .surrogate,
                               terms: [LossTerm(name: "positive", value: posTotal, formula: "½ mean ⟨sg(−2t⁺), x⟩"),
                                       LossTerm(name: "negative", value: negTotal, formula: "½ mean ⟨sg(2λ C t⁺), x⟩")],
-                              gradZ1: d1.gradient, gradZ2: d2.gradient, views: [d1, d2],
+                              gradZ1: SurrogateInnerProduct.gradient(g: g1), gradZ2: SurrogateInnerProduct.gradient(g: g2), views: [d1, d2].compactMap { $0 },
                               surrogate: SurrogateGradients(g1: g1, g2: g2, variable: variable), nextState: next)
     return (result, next)
 }

@@ -21,11 +21,11 @@ public struct BarlowL2Method<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
         var (result, next) = correlationGradientForm(name: name, variable: .normalized, x1: p.u1, x2: p.u2, t1: p.t1, t2: p.t2,
-                                                     lambda: lambda, state: state, labelPrefix: "u")
-        (result.gradZ1, result.gradZ2) = p.backward(result.views[0].gradient, result.views[1].gradient)
+                                                     lambda: lambda, state: state, labelPrefix: "u", decompose: decompose)
+        (result.gradZ1, result.gradZ2) = p.backward(result.gradZ1, result.gradZ2)
         result.nextState = next
         return result
     }

@@ -23,7 +23,7 @@ public struct BarlowTwinsMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         precondition(z1.rank == 2 && z1.shape == z2.shape && z1.rows >= 2, "barlow needs z1, z2 (N ≥ 2, D), got \(z1.shape), \(z2.shape)")
         let n = z1.rows
         let (x1, s1) = BatchStandardization.forward(z1), (x2, s2) = BatchStandardization.forward(z2)
@@ -50,7 +50,7 @@ public struct BarlowTwinsMethod<Scalar: BLASScalar>: SSLMethod {
                             terms: [LossTerm(name: "on-diagonal", value: on, formula: "Σ_i (1 − C_ii)²"),
                                     LossTerm(name: "off-diagonal", value: off, formula: "λ Σ_{i≠j} C_ij²")],
                             gradZ1: gZ1, gradZ2: gZ2,
-                            views: [view(1, own: x1, other: x2, g: gx1), view(2, own: x2, other: x1, g: gx2)],
+                            views: decompose ? [view(1, own: x1, other: x2, g: gx1), view(2, own: x2, other: x1, g: gx2)] : [],
                             nextState: next)
     }
 }

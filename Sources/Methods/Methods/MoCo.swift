@@ -28,7 +28,7 @@ public struct MoCoMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("tau", Double(tau)), ("queue_size", Double(queueSize))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
         let n = p.n
         let queue: Tensor<Scalar>, queueLabels: [String]
@@ -47,13 +47,14 @@ public struct MoCoMethod<Scalar: BLASScalar>: SSLMethod {
         next.step += 1
 
         var posTotal: Scalar = 0, lseTotal: Scalar = 0
-        func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>, tName: String) -> (Tensor<Scalar>, ViewDecomposition<Scalar>) {
+        func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>, tName: String) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = InfoNCELogSumExp.forward(u: u, keys: queue, tau: tau, extraPositives: tPlus)
             posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).reduce(0, +)
             lseTotal += f.values.reduce(0, +)
             let g = (InfoNCEPositive.gradient(positives: tPlus, tau: tau)
                      + InfoNCELogSumExp.gradientAnchors(f, keys: queue, tau: tau, extraPositives: tPlus)) * c
             // Weights over V = [t⁺_0 … t⁺_{N−1}; Q]: sample b weights its own positive only.
+            guard decompose else { return (g, nil) }
             let m = n + queue.rows
             var w = [Scalar](repeating: 0, count: n * m)
             for b in 0..<n {
@@ -77,6 +78,6 @@ public struct MoCoMethod<Scalar: BLASScalar>: SSLMethod {
             method: name, loss: c * (posTotal + lseTotal), lossKind: .loss,
             terms: [LossTerm(name: "InfoNCE positive", value: c * posTotal, formula: "½ mean −u·t⁺/τ"),
                     LossTerm(name: "log-sum-exp", value: c * lseTotal, formula: "½ mean log(e^{u·t⁺/τ} + Σ_q e^{u·q/τ})")],
-            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2], nextState: next)
+            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2].compactMap { $0 }, nextState: next)
     }
 }

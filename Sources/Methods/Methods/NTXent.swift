@@ -27,7 +27,7 @@ public struct NTXentMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("tau", Double(tau))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: .none)
         let n = p.n
         let U = Tensor.concatenatingRows([p.u1, p.u2])
@@ -58,6 +58,6 @@ public struct NTXentMethod<Scalar: BLASScalar>: SSLMethod {
             method: name, loss: c * (posTotal + lseTotal), lossKind: .loss,
             terms: [LossTerm(name: "InfoNCE positive", value: c * posTotal, formula: "mean over 2N anchors −u_i·u_p(i)/τ"),
                     LossTerm(name: "log-sum-exp", value: c * lseTotal, formula: "mean over 2N anchors log Σ_{j≠i} e^{u_i·u_j/τ}")],
-            gradZ1: gZ1, gradZ2: gZ2, views: [view(1, rows: 0..<n), view(2, rows: n..<(2 * n))], nextState: next)
+            gradZ1: gZ1, gradZ2: gZ2, views: decompose ? [view(1, rows: 0..<n), view(2, rows: n..<(2 * n))] : [], nextState: next)
     }
 }

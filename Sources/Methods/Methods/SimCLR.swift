@@ -25,18 +25,19 @@ public struct SimCLRMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("tau", Double(tau))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
         let n = p.n
         let keys = Tensor.concatenatingRows([p.t1, p.t2])
         let set = NegativeSet(vectors: keys, labels: indexLabels("t1", n) + indexLabels("t2", n))
         let c = 1 / Scalar(2 * n)
         var posTotal: Scalar = 0, lseTotal: Scalar = 0
-        func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>) {
+        func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = InfoNCELogSumExp.forward(u: u, keys: keys, tau: tau)
             posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).reduce(0, +)
             lseTotal += f.values.reduce(0, +)
             let g = (InfoNCEPositive.gradient(positives: tPlus, tau: tau) + InfoNCELogSumExp.gradientAnchors(f, keys: keys, tau: tau)) * c
+            guard decompose else { return (g, nil) }
             let dec = ViewDecomposition(view: k, variable: .normalized, scale: c / tau, gradient: g,
                                         positive: -tPlus * (c / tau), negativeSet: set, weights: f.weights,
                                         lambda: Array(repeating: c / tau, count: n), lambdaIsPerSample: false,
@@ -53,6 +54,6 @@ public struct SimCLRMethod<Scalar: BLASScalar>: SSLMethod {
             method: name, loss: c * (posTotal + lseTotal), lossKind: .loss,
             terms: [LossTerm(name: "InfoNCE positive", value: c * posTotal, formula: "½ mean −u·t⁺/τ"),
                     LossTerm(name: "log-sum-exp", value: c * lseTotal, formula: "½ mean log Σ_{k∈[t1;t2]} e^{u·k/τ}")],
-            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2], nextState: next)
+            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2].compactMap { $0 }, nextState: next)
     }
 }

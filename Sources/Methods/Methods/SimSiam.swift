@@ -13,7 +13,7 @@ public struct SimSiamMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
-        predictorCosineResult(name: name, z1: z1, z2: z2, targets: targets, state: state)
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
+        predictorCosineResult(name: name, z1: z1, z2: z2, targets: targets, state: state, decompose: decompose)
     }
 }

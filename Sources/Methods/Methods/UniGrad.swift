@@ -28,7 +28,7 @@ public struct UniGradMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda)), ("rho", Double(rho))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
         var (next, F) = state.updatingCorrelation(t1: p.t1, t2: p.t2, rho: rho)
         next.step += 1
@@ -51,7 +51,7 @@ public struct UniGradMethod<Scalar: BLASScalar>: SSLMethod {
             terms: [LossTerm(name: "positive", value: positiveTerm, formula: "½ mean −u·t⁺"),
                     LossTerm(name: "negative", value: negativeTerm, formula: "½ mean (λ/2) uᵀF u")],
             gradZ1: gZ1, gradZ2: gZ2,
-            views: [view(1, u: p.u1, tPlus: p.t2, g: gU1), view(2, u: p.u2, tPlus: p.t1, g: gU2)],
+            views: decompose ? [view(1, u: p.u1, tPlus: p.t2, g: gU1), view(2, u: p.u2, tPlus: p.t1, g: gU2)] : [],
             nextState: next)
     }
 }

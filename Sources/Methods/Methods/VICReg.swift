@@ -37,7 +37,7 @@ public struct VICRegMethod<Scalar: BLASScalar>: SSLMethod {
     }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         precondition(z1.rank == 2 && z1.shape == z2.shape && z1.rows >= 2, "vicreg needs z1, z2 (N ≥ 2, D), got \(z1.shape), \(z2.shape)")
         let n = z1.rows, d = z1.columns
         let inv = VICRegInvariance.value(z1: z1, z2: z2, weight: invarianceWeight)
@@ -46,9 +46,10 @@ public struct VICRegMethod<Scalar: BLASScalar>: SSLMethod {
         let gInv = VICRegInvariance.gradient(z1: z1, z2: z2, weight: invarianceWeight)
         let scale = 2 * invarianceWeight / Scalar(n * d)
         let lam = 4 * covarianceWeight / (Scalar(d) * Scalar(n - 1))
-        func view(_ v: Int, own: Tensor<Scalar>, other: Tensor<Scalar>, gInvariance: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>) {
+        func view(_ v: Int, own: Tensor<Scalar>, other: Tensor<Scalar>, gInvariance: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let gVar = VICRegVariance.gradient(z: own, weight: varianceWeight)
             let g = gInvariance + gVar + VICRegCovariance.gradient(z: own, weight: covarianceWeight)
+            guard decompose else { return (g, nil) }
             let (xc, cov) = VICRegCovariance.covariance(own)
             let residual = own * scale + gVar - xc.scalingColumns(cov.diagonal()) * lam
             let set = NegativeSet(vectors: xc, labels: indexLabels("z\(v)", n, suffix: " − mean (batch view-\(v) sample, centred)"))
@@ -66,6 +67,6 @@ public struct VICRegMethod<Scalar: BLASScalar>: SSLMethod {
                             terms: [LossTerm(name: "invariance", value: inv, formula: "w_inv · mean (z1 − z2)²"),
                                     LossTerm(name: "variance", value: vr, formula: "w_var · (v(z1) + v(z2)), v = mean relu(1 − √(Var + 1e−4))"),
                                     LossTerm(name: "covariance", value: cv, formula: "w_cov · (c(z1) + c(z2)), c = Σ_{i≠j} Cov_ij² / D")],
-                            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2], nextState: next)
+                            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2].compactMap { $0 }, nextState: next)
     }
 }

@@ -26,13 +26,13 @@ public struct VICRegGradMethod<Scalar: BLASScalar>: SSLMethod {
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda))]) }
 
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
-                         state: MethodState<Scalar>) -> MethodResult<Scalar> {
+                         state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
         precondition(p.n >= 2, "vicreg-grad needs N ≥ 2, got \(z1.shape)")
         let n = p.n
         let c = 1 / Scalar(2 * n)
         var posTotal: Scalar = 0, negTotal: Scalar = 0
-        func side(_ v: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>) {
+        func side(_ v: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let xc = u.addingRowVector(-u.meanRows())
             let weights = xc.matmul(xc, transposeOther: true) / Scalar(n - 1)
             let negative = weights.matmul(xc)
@@ -40,6 +40,7 @@ public struct VICRegGradMethod<Scalar: BLASScalar>: SSLMethod {
             posTotal += SurrogateInnerProduct.value(g: -tPlus, x: u)
             negTotal += SurrogateInnerProduct.value(g: negative * lambda, x: u)
             let gu = SurrogateInnerProduct.gradient(g: g)
+            guard decompose else { return (g, nil) }
             let set = NegativeSet(vectors: xc, labels: indexLabels("u\(v)", n, suffix: " − mean (batch view-\(v) sample, centred, detached)"))
             let dec = ViewDecomposition(view: v, variable: .normalized, scale: c, gradient: gu, positive: -tPlus * c,
                                         negativeSet: set, weights: weights, lambda: Array(repeating: c * lambda, count: n),
@@ -49,13 +50,13 @@ public struct VICRegGradMethod<Scalar: BLASScalar>: SSLMethod {
         }
         let (g1, d1) = side(1, u: p.u1, tPlus: p.t2)
         let (g2, d2) = side(2, u: p.u2, tPlus: p.t1)
-        let (gZ1, gZ2) = p.backward(d1.gradient, d2.gradient)
+        let (gZ1, gZ2) = p.backward(SurrogateInnerProduct.gradient(g: g1), SurrogateInnerProduct.gradient(g: g2))
         var next = state
         next.step += 1
         return MethodResult(method: name, loss: posTotal + negTotal, lossKind: .surrogate,
                             terms: [LossTerm(name: "invariance", value: posTotal, formula: "½ mean ⟨sg(−t⁺), u⟩"),
                                     LossTerm(name: "covariance", value: negTotal, formula: "½ mean ⟨sg(λ Cov(u) ū), u⟩")],
-                            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2],
+                            gradZ1: gZ1, gradZ2: gZ2, views: [d1, d2].compactMap { $0 },
                             surrogate: SurrogateGradients(g1: g1, g2: g2, variable: .normalized), nextState: next)
     }
 }
