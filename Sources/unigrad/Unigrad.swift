@@ -11,6 +11,7 @@ struct Unigrad: ParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file, named after it.
             RunCommand.self,
+            GradCommand.self,
         ])
 
     /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.
