@@ -1,0 +1,52 @@
+import TensorCore
+
+/// Batch normalisation of images per channel (PyTorch `nn.BatchNorm2d`, affine, tracking stats).
+///
+/// Statistics over `(N, H, W)` for each channel `c`; in training `y = γ (x − μ)/√(σ² + ε) + β` with
+/// batch statistics, in evaluation with the running ones. Running statistics: momentum 0.1,
+/// the variance unbiased (`× M/(M − 1)`), as PyTorch. `γ = 1`, `β = 0` initially; neither gets
+/// weight decay. The formulas and the backward pass are in `BatchNormKernel`
+/// (Ioffe & Szegedy, "Batch Normalization", ICML 2015).
+public final class BatchNorm2d<Scalar: BLASScalar>: Layer {
+    let kernel: BatchNormKernel<Scalar>
+    /// Training mode uses and updates batch statistics; evaluation mode uses the running ones.
+    public var isTraining = true
+
+    /// BN over `channels` feature maps.
+    public init(_ channels: Int, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5) {
+        kernel = BatchNormKernel(channels: channels, momentum: momentum, epsilon: epsilon)
+    }
+
+    private init(copying o: BatchNorm2d) {
+        kernel = BatchNormKernel(copying: o.kernel)
+        isTraining = o.isTraining
+    }
+
+    /// `C`.
+    public var channels: Int { kernel.channels }
+    /// `γ`, shape `(C)`.
+    public var weight: Parameter<Scalar> { kernel.weight }
+    /// `β`, shape `(C)`.
+    public var bias: Parameter<Scalar> { kernel.bias }
+    /// Running mean, shape `(C)` (buffer `running_mean`).
+    public var runningMean: Parameter<Scalar> { kernel.runningMean }
+    /// Running unbiased variance, shape `(C)` (buffer `running_var`).
+    public var runningVar: Parameter<Scalar> { kernel.runningVar }
+
+    public var summary: String { "BatchNorm2d(\(channels))" }
+    public var parameters: [Parameter<Scalar>] { [kernel.weight, kernel.bias] }
+    public var buffers: [Parameter<Scalar>] { [kernel.runningMean, kernel.runningVar] }
+    public func copy() -> BatchNorm2d { BatchNorm2d(copying: self) }
+
+    // x: (N, C, H, W) → y: (N, C, H, W)
+    public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+        precondition(x.rank == 4 && x.shape[1] == channels, "\(summary): input shape \(x.shape), expected (N, \(channels), H, W)")
+        let y = kernel.forward(x.scalars, n: x.shape[0], s: x.shape[2] * x.shape[3], training: isTraining)
+        return Tensor(shape: x.shape, scalars: y)
+    }
+
+    // g: (N, C, H, W) → ∂L/∂x: (N, C, H, W)
+    public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
+        Tensor(shape: g.shape, scalars: kernel.backward(g.scalars))
+    }
+}

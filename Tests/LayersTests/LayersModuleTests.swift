@@ -1,4 +1,0 @@
-import Testing
-import Layers
-
-@Suite struct LayersModuleTests {}
