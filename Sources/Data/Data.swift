@@ -1,1 +1,0 @@
-// The Data module of UniGrad Lab; see DESIGN.md.

@@ -1,0 +1,146 @@
+import Foundation
+import TensorCore
+
+/// Cuts a dataset into shuffled batches of two augmented views, deterministically.
+///
+/// Epoch `e`'s order is the permutation drawn from `RandomGenerator(seed: mix(seed, e, 0x5348))`
+/// and each sample's views depend only on `(seed, e, index)` (see ``TwoViewPipeline``), so
+/// ``batch(epoch:index:)`` is a pure function: a prefetching iterator returns exactly the same
+/// batches as a plain loop, whatever the thread timing.
+public struct BatchLoader: Sendable {
+    /// The images.
+    public let dataset: ImageDataset
+    /// The two-view augmentation.
+    public let pipeline: TwoViewPipeline
+    /// Samples per batch.
+    public let batchSize: Int
+    /// The run's seed.
+    public let seed: UInt64
+    /// Shuffle each epoch (otherwise dataset order).
+    public let shuffle: Bool
+    /// Drop the last incomplete batch (so every batch has `batchSize` samples).
+    public let dropLast: Bool
+
+    /// A loader over `dataset`.
+    public init(dataset: ImageDataset, pipeline: TwoViewPipeline, batchSize: Int, seed: UInt64,
+                shuffle: Bool = true, dropLast: Bool = true) {
+        precondition(batchSize > 0, "batch size must be positive, got \(batchSize)")
+        precondition(dataset.count >= (dropLast ? batchSize : 1),
+                     "dataset of \(dataset.count) images cannot fill a batch of \(batchSize)")
+        self.dataset = dataset
+        self.pipeline = pipeline
+        self.batchSize = batchSize
+        self.seed = seed
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+    }
+
+    /// Batches in one epoch.
+    public var batchesPerEpoch: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The sample order of `epoch`.
+    public func order(epoch: Int) -> [Int] {
+        guard shuffle else { return Array(0..<dataset.count) }
+        var rng = RandomGenerator(seed: SeedMixer.mix(seed, UInt64(truncatingIfNeeded: epoch), 0x5348_5546))
+        return rng.permutation(dataset.count)
+    }
+
+    /// The dataset indices of batch `index` of an epoch with sample order `order`.
+    public func indices(batch index: Int, order: [Int]) -> [Int] {
+        precondition(index >= 0 && index < batchesPerEpoch, "batch \(index) out of range 0..<\(batchesPerEpoch)")
+        return Array(order[(index * batchSize)..<min((index + 1) * batchSize, order.count)])
+    }
+
+    /// Batch `index` of `epoch` (computed on the calling thread).
+    public func batch(epoch: Int, index: Int) -> TwoViewBatch {
+        pipeline.makeBatch(from: dataset, indices: indices(batch: index, order: order(epoch: epoch)),
+                           seed: seed, epoch: epoch)
+    }
+
+    /// The batches of `epoch` in order, the next `prefetch` of them prepared on a background
+    /// thread while the caller trains (0: prepared on demand, on the calling thread).
+    public func epoch(_ epoch: Int, prefetch: Int = 2) -> PrefetchingBatchIterator {
+        PrefetchingBatchIterator(loader: self, epoch: epoch, prefetch: prefetch)
+    }
+}
+
+/// The batches of one epoch; a background thread keeps up to `prefetch` batches ready.
+///
+/// Stopping early is fine: the producer thread ends when the iterator is released.
+public final class PrefetchingBatchIterator: IteratorProtocol, Sequence {
+    /// Shared between the consumer and the producer thread; guarded by `condition`.
+    private final class Queue: @unchecked Sendable {
+        let condition = NSCondition()
+        var ready: [Int: TwoViewBatch] = [:]
+        var consumed = 0
+        var cancelled = false
+    }
+
+    private let loader: BatchLoader
+    private let order: [Int]
+    private let epoch: Int
+    private let prefetch: Int
+    private let queue = Queue()
+    private var nextIndex = 0
+
+    init(loader: BatchLoader, epoch: Int, prefetch: Int) {
+        precondition(prefetch >= 0, "prefetch must be non-negative, got \(prefetch)")
+        self.loader = loader
+        self.epoch = epoch
+        self.prefetch = prefetch
+        self.order = loader.order(epoch: epoch)
+        if prefetch > 0 { startProducer() }
+    }
+
+    deinit {
+        queue.condition.lock()
+        queue.cancelled = true
+        queue.condition.broadcast()
+        queue.condition.unlock()
+    }
+
+    /// Number of batches in the epoch.
+    public var count: Int { loader.batchesPerEpoch }
+
+    private func startProducer() {
+        let queue = self.queue, loader = self.loader, order = self.order, epoch = self.epoch
+        let depth = prefetch, total = loader.batchesPerEpoch
+        let thread = Thread {
+            for b in 0..<total {
+                queue.condition.lock()
+                while !queue.cancelled && b - queue.consumed >= depth { queue.condition.wait() }
+                let stop = queue.cancelled
+                queue.condition.unlock()
+                if stop { return }
+                let batch = loader.pipeline.makeBatch(from: loader.dataset, indices: loader.indices(batch: b, order: order),
+                                                      seed: loader.seed, epoch: epoch)
+                queue.condition.lock()
+                queue.ready[b] = batch
+                queue.condition.broadcast()
+                queue.condition.unlock()
+            }
+        }
+        thread.name = "unigrad.data.prefetch"
+        thread.start()
+    }
+
+    /// The next batch, or `nil` at the end of the epoch.
+    public func next() -> TwoViewBatch? {
+        guard nextIndex < loader.batchesPerEpoch else { return nil }
+        let b = nextIndex
+        nextIndex += 1
+        if prefetch == 0 {
+            return loader.pipeline.makeBatch(from: loader.dataset, indices: loader.indices(batch: b, order: order),
+                                             seed: loader.seed, epoch: epoch)
+        }
+        queue.condition.lock()
+        defer { queue.condition.unlock() }
+        while queue.ready[b] == nil { queue.condition.wait() }
+        let batch = queue.ready.removeValue(forKey: b)
+        queue.consumed = b + 1
+        queue.condition.broadcast()
+        return batch
+    }
+}

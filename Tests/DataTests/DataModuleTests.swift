@@ -1,4 +1,0 @@
-import Testing
-import Data
-
-@Suite struct DataModuleTests {}
