@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "MethodsTests", dependencies: ["Methods", "GradCheck"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "GradCheck"]),
-        .testTarget(name: "EvalTests", dependencies: ["Eval"]),
+        .testTarget(name: "EvalTests", dependencies: ["Eval", "GradCheck"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
         .testTarget(name: "SSLTests", dependencies: ["SSL", "GradCheck"]),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),

@@ -1,1 +1,0 @@
-// The Eval module of UniGrad Lab; see DESIGN.md.

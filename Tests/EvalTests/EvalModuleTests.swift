@@ -1,4 +1,0 @@
-import Testing
-import Eval
-
-@Suite struct EvalModuleTests {}
