@@ -43,7 +43,10 @@ let package = Package(
         .executableTarget(name: "unigrad", dependencies: [
             "TensorCore", "GradCheck", "Layers", "Methods", "Data", "Optim", "Eval", "Checkpoints", "SSL", "Lab", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ],
+        // GNU readline is driven through its C globals (rl_line_buffer, rl_catch_signals, …),
+        // which Swift 6's strict concurrency checking cannot see as safe.
+        swiftSettings: [.swiftLanguageMode(.v5)]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "GradCheck"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "GradCheck"]),

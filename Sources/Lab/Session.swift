@@ -12,7 +12,9 @@ public final class Session {
     /// Set by Ctrl-C; long commands stop after the current step.
     public let interrupt = InterruptFlag()
     /// The run's settings.
-    public var config = TrainingConfig()
+    public var config = Presets.config("tiny") ?? TrainingConfig()
+    /// Data, model, batch and history (built lazily from `config`).
+    public let state = LabState()
     /// Where lessons live (`lessons/` of the repository by default).
     public var lessonDirectory: String
     /// Where derivations live.
@@ -23,7 +25,7 @@ public final class Session {
     /// Errors printed so far (scripts exit non-zero when any command failed).
     public private(set) var errorCount = 0
 
-    public init(write: @escaping (String) -> Void = { print($0, terminator: "") }, useColor: Bool = false,
+    public init(write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }, useColor: Bool = false,
                 resourceRoot: String? = nil) {
         self.write = write
         self.useColor = useColor

@@ -34,7 +34,8 @@ public final class Trainer {
         self.model = model
         self.method = method
         self.stepsPerEpoch = stepsPerEpoch
-        methodState = MethodState(queueCapacity: Int(config.methodParameters["queue"] ?? 4096))
+        let queueSize = method.parameters.entries.first { $0.key == "queue_size" }?.value ?? 4096
+        methodState = MethodState(queueCapacity: max(1, Int(queueSize)))
         let total = max(1, stepsPerEpoch * config.epochs)
         schedule = WarmupCosineSchedule(
             peak: WarmupCosineSchedule.scaledLearningRate(base: config.baseLR, batchSize: config.batchSize),
@@ -57,16 +58,18 @@ public final class Trainer {
     }
 
     /// The method's result on two views with the configured target branch (no parameter update).
-    public func evaluateMethod(_ out: SiameseOutputs<Float>) -> MethodResult<Float> {
+    /// - Parameter decompose: also compute the unified decomposition (for inspection; training
+    ///   skips it except for `momentum-positive`, which is built from it).
+    public func evaluateMethod(_ out: SiameseOutputs<Float>, decompose: Bool = false) -> MethodResult<Float> {
         switch config.target {
         case .stopgrad:
             // With a predictor the stop-gradient targets are the projector outputs (SimSiam);
             // without one they equal the online outputs, which is the methods' default.
             let targets = model.predictor == nil ? MethodTargets<Float>.none : MethodTargets(z1t: out.p1, z2t: out.p2)
-            return method.evaluate(z1: out.z1, z2: out.z2, targets: targets, state: methodState)
+            return method.evaluate(z1: out.z1, z2: out.z2, targets: targets, state: methodState, decompose: decompose)
         case .momentum:
             return method.evaluate(z1: out.z1, z2: out.z2, targets: MethodTargets(z1t: out.z1m, z2t: out.z2m),
-                                   state: methodState)
+                                   state: methodState, decompose: decompose)
         case .momentumPositive:
             return momentumPositiveResult(out)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Methods
 
 /// Everything that defines a training run: preset, data, architecture, optimisation, the method
 /// and its hyper-parameters. Every field can be set by name (`--set key=value` on the command
@@ -115,6 +116,12 @@ extension TrainingConfig {
     /// The settable keys, in display order.
     public static let keys: [Key] = [
         choice("preset", "the preset this config started from", \.preset, ["tiny", "small", "full", "paper"]),
+        Key(name: "method", help: "the method (see 'methods')", get: { $0.method }, set: { c, t in
+            guard MethodCatalog.names.contains(t) else {
+                throw ConfigError(Suggestions.unknown("method", t, among: MethodCatalog.names))
+            }
+            c.method = t
+        }),
         Key(name: "seed", help: "random seed", get: { String($0.seed) }, set: { c, t in
             guard let v = UInt64(t) else { throw ConfigError("seed must be a non-negative integer, got '\(t)'") }
             c.seed = v
@@ -169,28 +176,45 @@ extension TrainingConfig {
         return methodParameters[key].map(formatNumber)
     }
 
-    /// Sets a config key from text; `methodKeys` are the current method's hyper-parameter names,
-    /// which are stored in `methodParameters`.
-    public mutating func set(_ key: String, _ text: String, methodKeys: [String]) throws {
+    /// The current method's hyper-parameter names (`lambda`, `tau`, …).
+    public var methodKeys: [String] {
+        ((try? MethodCatalog.descriptor(named: method))?.parameters.map(\.key)) ?? []
+    }
+
+    /// The current method's hyper-parameters: its defaults, overridden by `methodParameters`
+    /// where the method has that key (a preset may set `lambda` for methods that have one).
+    public func resolvedMethodParameters() throws -> MethodParameters {
+        let keys = Set(methodKeys)
+        do {
+            return try MethodCatalog.parameters(for: method, values: methodParameters.filter { keys.contains($0.key) })
+        } catch {
+            throw ConfigError(error.description)
+        }
+    }
+
+    /// Sets a config key or a hyper-parameter of the current method from text.
+    public mutating func set(_ key: String, _ text: String) throws {
+        let methodKeys = self.methodKeys
         if let k = Self.keys.first(where: { $0.name == key }) {
             try k.set(&self, text)
         } else if methodKeys.contains(key) {
-            guard let v = Double(text), v.isFinite else {
-                throw ConfigError("\(key) must be a finite number, got '\(text)'")
+            do {
+                methodParameters[key] = try MethodCatalog.value(for: method, key: key, text: text)
+            } catch {
+                throw ConfigError(error.description)
             }
-            methodParameters[key] = v
         } else {
             throw ConfigError(Suggestions.unknown("key", key, among: Self.keyNames + methodKeys))
         }
     }
 
     /// Applies `key=value` assignments in order.
-    public mutating func apply(assignments: [String], methodKeys: [String]) throws {
+    public mutating func apply(assignments: [String]) throws {
         for a in assignments {
             guard let eq = a.firstIndex(of: "="), eq != a.startIndex else {
                 throw ConfigError("--set takes key=value, got '\(a)'")
             }
-            try set(String(a[..<eq]), String(a[a.index(after: eq)...]), methodKeys: methodKeys)
+            try set(String(a[..<eq]), String(a[a.index(after: eq)...]))
         }
     }
 

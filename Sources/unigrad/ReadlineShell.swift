@@ -22,7 +22,7 @@ enum ReadlineShell {
         Self.interpreter = interpreter
         let session = interpreter.session
         installInterruptHandler()
-        rl_readline_name = strdup("unigrad")
+        rl_readline_name = UnsafePointer(strdup("unigrad"))
         rl_attempted_completion_function = { text, start, _ in
             rl_attempted_completion_over = 1
             guard let text, let interp = ReadlineShell.interpreter else { return nil }

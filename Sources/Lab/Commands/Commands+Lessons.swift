@@ -1,3 +1,4 @@
+import SSL
 import Foundation
 
 extension Commands {

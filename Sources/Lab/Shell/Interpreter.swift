@@ -1,3 +1,4 @@
+import SSL
 import Foundation
 
 /// Runs shell lines against a `Session`: tokenises, finds the command (or suggests one), checks
