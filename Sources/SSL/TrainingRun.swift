@@ -1,0 +1,190 @@
+import Foundation
+import TensorCore
+import Data
+import Eval
+import Methods
+
+/// The result of the final evaluation of a run, with the two baselines that say whether the
+/// encoder learned anything: kNN on raw pixels and kNN on a randomly initialised encoder.
+public struct FinalReport: Codable, Equatable, Sendable {
+    public var knnTop1: Double
+    public var linearTop1: Double?
+    public var rawPixelKnnTop1: Double
+    public var randomInitKnnTop1: Double
+    public var effectiveRank: Double
+    public var featureStd: Double
+    public var steps: Int
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case knnTop1 = "knn_top1"
+        case linearTop1 = "linear_top1"
+        case rawPixelKnnTop1 = "raw_pixel_knn_top1"
+        case randomInitKnnTop1 = "random_init_knn_top1"
+        case effectiveRank = "effective_rank"
+        case featureStd = "feature_std"
+        case steps, seconds
+    }
+}
+
+/// A training run: data, loader, trainer and evaluation, driven step by step or epoch by epoch,
+/// with callbacks for progress, epoch summaries and checkpoints. Used by `unigrad train`, the
+/// shell's `train` and the experiments.
+public final class TrainingRun {
+    public let config: TrainingConfig
+    public let data: RunData
+    public let loader: BatchLoader
+    public let trainer: Trainer
+    /// Called after every step.
+    public var onStep: ((StepRecord) -> Void)?
+    /// Called at the end of every epoch (after its evaluation, if any).
+    public var onEpoch: ((EpochRecord) -> Void)?
+    /// Polled between steps; returning true stops the run after the current step.
+    public var shouldStop: () -> Bool = { false }
+    /// Epoch summaries so far.
+    public private(set) var epochs: [EpochRecord] = []
+    private var epochStart = Date()
+
+    /// Builds the run from `config` (loading data, building the model and the method).
+    public convenience init(config: TrainingConfig, data: RunData? = nil) throws {
+        let data = try data ?? RunFactory.loadData(config)
+        let method = try RunFactory.method(config)
+        let model = try RunFactory.model(config, inputChannels: data.train.channels)
+        try self.init(config: config, data: data, model: model, method: method)
+    }
+
+    /// A run around an existing model and method.
+    public init(config: TrainingConfig, data: RunData, model: SiameseModel<Float>, method: any SSLMethod<Float>) throws {
+        guard data.train.count >= config.batchSize else {
+            throw TrainingError.invalidConfiguration("the batch (\(config.batchSize)) is larger than the training set (\(data.train.count) images)")
+        }
+        self.config = config
+        self.data = data
+        loader = BatchLoader(dataset: data.train, pipeline: RunFactory.pipeline(config, normalization: data.normalization),
+                             batchSize: config.batchSize, seed: config.seed)
+        trainer = Trainer(config: config, model: model, method: method, stepsPerEpoch: loader.batchesPerEpoch)
+    }
+
+    /// Trains until `trainer.step == min(step, totalSteps)` or `shouldStop()`; evaluates and
+    /// reports at each epoch end. Resumes from `trainer.step` (mid-epoch too).
+    public func run(untilStep limit: Int? = nil) throws {
+        let end = min(limit ?? trainer.totalSteps, trainer.totalSteps)
+        let perEpoch = loader.batchesPerEpoch
+        var iterator: PrefetchingBatchIterator?
+        var iteratorEpoch = -1
+        epochStart = Date()
+        while trainer.step < end && !shouldStop() {
+            let epoch = trainer.step / perEpoch, index = trainer.step % perEpoch
+            let waitStart = Date()
+            let batch: TwoViewBatch
+            if index == 0 && iteratorEpoch != epoch {
+                iterator = loader.epoch(epoch, prefetch: 2)
+                iteratorEpoch = epoch
+            }
+            if iteratorEpoch == epoch, let b = iterator?.next() {
+                batch = b
+            } else {
+                // Resuming mid-epoch: the remaining batches of this epoch, on demand.
+                batch = loader.batch(epoch: epoch, index: index)
+            }
+            let record = try trainer.trainStep(batch.view1, batch.view2, dataSeconds: Date().timeIntervalSince(waitStart))
+            onStep?(record)
+            if trainer.step % perEpoch == 0 {
+                let evaluate = config.evalEvery > 0 && (epoch + 1) % config.evalEvery == 0
+                finishEpoch(epoch, evaluate: evaluate)
+                iterator = nil
+            }
+        }
+    }
+
+    private func finishEpoch(_ epoch: Int, evaluate: Bool) {
+        let records = trainer.history.filter { $0.epoch == epoch }
+        let n = Double(max(records.count, 1))
+        let seconds = Date().timeIntervalSince(epochStart)
+        var e = EpochRecord(epoch: epoch + 1, loss: records.map(\.loss).reduce(0, +) / n,
+                            posSim: records.map(\.positiveSimilarity).reduce(0, +) / n,
+                            knnTop1: nil, effectiveRank: nil, featureStd: nil,
+                            imagesPerSecond: Double(records.count * config.batchSize) / max(records.map(\.seconds).reduce(0, +) + records.map(\.dataSeconds).reduce(0, +), 1e-9),
+                            seconds: seconds)
+        if evaluate, let m = try? monitor() {
+            e.knnTop1 = m.knn
+            e.effectiveRank = m.report.effectiveRank
+            e.featureStd = m.report.normalizedStd
+        }
+        epochs.append(e)
+        onEpoch?(e)
+        epochStart = Date()
+    }
+
+    /// The kNN bank indices (all training images, or the first `evalBank`).
+    var bankIndices: [Int] {
+        let n = config.evalBank > 0 ? min(config.evalBank, data.train.count) : data.train.count
+        return Array(0..<n)
+    }
+
+    /// Encoder features (eval mode) of `indices` of `dataset`.
+    public func features(of dataset: ImageDataset, indices: [Int], model: SiameseModel<Float>? = nil) -> Tensor<Float> {
+        let m = model ?? trainer.model
+        var parts: [Tensor<Float>] = []
+        var start = 0
+        while start < indices.count {
+            let end = min(start + 1024, indices.count)
+            parts.append(m.features(dataset.tensor(indices: Array(indices[start..<end]), normalization: data.normalization)))
+            start = end
+        }
+        return Tensor.concatenatingRows(parts)
+    }
+
+    /// kNN top-1 (%) of the current encoder and collapse metrics of its test features.
+    public func monitor() throws -> (knn: Double, report: CollapseReport, test: Tensor<Float>) {
+        let bank = features(of: data.train, indices: bankIndices)
+        let test = features(of: data.test, indices: Array(0..<data.test.count))
+        let knn = try knnTop1(bank: bank, test: test)
+        return (knn, try CollapseReport(features: test), test)
+    }
+
+    func knnTop1(bank: Tensor<Float>, test: Tensor<Float>) throws -> Double {
+        let result = try KNNMonitor(k: config.knnK, temperature: config.knnT)
+            .evaluate(queries: test, queryLabels: data.test.labels, bank: bank,
+                      bankLabels: bankIndices.map { data.train.labels[$0] }, classCount: data.train.classNames.count)
+        return result.top1 * 100
+    }
+
+    /// kNN top-1 (%) on raw (normalised) pixels: the baseline an encoder must beat.
+    public func rawPixelKnn() throws -> Double {
+        let bank = data.train.tensor(indices: bankIndices, normalization: data.normalization)
+        let test = data.test.tensor(indices: Array(0..<data.test.count), normalization: data.normalization)
+        return try knnTop1(bank: bank.reshaped([bank.shape[0], bank.columns]), test: test.reshaped([test.shape[0], test.columns]))
+    }
+
+    /// kNN top-1 (%) of a freshly initialised encoder (same seed): the other baseline.
+    public func randomInitKnn() throws -> Double {
+        let fresh = try RunFactory.model(config, inputChannels: data.train.channels)
+        return try knnTop1(bank: features(of: data.train, indices: bankIndices, model: fresh),
+                           test: features(of: data.test, indices: Array(0..<data.test.count), model: fresh))
+    }
+
+    /// Linear-probe top-1 (%) on frozen encoder features (bank images for training, test set for testing).
+    public func linearProbe(bank: Tensor<Float>? = nil, test: Tensor<Float>? = nil) throws -> Double {
+        let trainX = bank ?? features(of: data.train, indices: bankIndices)
+        let testX = test ?? features(of: data.test, indices: Array(0..<data.test.count))
+        let result = try LinearProbe.train(trainFeatures: trainX, trainLabels: bankIndices.map { data.train.labels[$0] },
+                                           testFeatures: testX, testLabels: data.test.labels,
+                                           classCount: data.train.classNames.count,
+                                           configuration: LinearProbeConfiguration(epochs: config.linearProbeEpochs, seed: config.seed))
+        return result.testTop1 * 100
+    }
+
+    /// The final evaluation: kNN, linear probe, both baselines and collapse metrics.
+    public func finalReport(linear: Bool = true, baselines: Bool = true, seconds: Double = 0) throws -> FinalReport {
+        let bank = features(of: data.train, indices: bankIndices)
+        let test = features(of: data.test, indices: Array(0..<data.test.count))
+        let report = try CollapseReport(features: test)
+        return FinalReport(knnTop1: try knnTop1(bank: bank, test: test),
+                           linearTop1: linear ? try linearProbe(bank: bank, test: test) : nil,
+                           rawPixelKnnTop1: baselines ? try rawPixelKnn() : .nan,
+                           randomInitKnnTop1: baselines ? try randomInitKnn() : .nan,
+                           effectiveRank: report.effectiveRank, featureStd: report.normalizedStd,
+                           steps: trainer.step, seconds: seconds)
+    }
+}

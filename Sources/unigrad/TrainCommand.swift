@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import TensorCore
+import SSL
+
+/// `unigrad train`: a non-interactive training run with progress, evaluation and checkpoints.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a method on a preset's data and report kNN, linear-probe and collapse metrics.",
+        discussion: """
+        Examples:
+          unigrad train --preset tiny --method unigrad
+          unigrad train --preset small --method simclr --epochs 2 --results runs/simclr.jsonl
+          unigrad train --preset small --set lambda=10 --set lr=0.3 --checkpoint-dir runs/a --resume
+        """)
+
+    @Option(help: "tiny | small | full | paper")
+    var preset = "tiny"
+    @Option(help: "The method (unigrad, simclr, moco, byol-grad, barlow-l2, …).")
+    var method: String?
+    @Option(help: "Target branch: stopgrad | momentum | momentum-positive.")
+    var target: String?
+    @Option(help: "Training epochs (overrides the preset).")
+    var epochs: Int?
+    @Option(help: "Train on the first N training images.")
+    var subset: Int?
+    @Option(name: .customLong("set"), help: "key=value for any setting or method hyper-parameter (repeatable).")
+    var assignments: [String] = []
+    @Option(help: "Write a checkpoint here at the end of every epoch (checkpoint.safetensors).")
+    var checkpointDir: String?
+    @Flag(help: "Continue from the checkpoint in --checkpoint-dir if there is one.")
+    var resume = false
+    @Option(help: "Write one JSON line per epoch and a final line to this file.")
+    var results: String?
+    @Flag(help: "Skip the linear probe and the two baselines in the final report.")
+    var quick = false
+
+    func run() throws {
+        do {
+            try train()
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    func makeConfig() throws -> TrainingConfig {
+        guard var config = Presets.config(preset) else {
+            throw ConfigError(Suggestions.unknown("preset", preset, among: Presets.names))
+        }
+        if let method { try config.set("method", method) }
+        if let target { try config.set("target", target) }
+        if let epochs { try config.set("epochs", String(epochs)) }
+        if let subset { try config.set("subset", String(subset)) }
+        try config.apply(assignments: assignments)
+        return config
+    }
+
+    func train() throws {
+        let config = try makeConfig()
+        if config.threads > 0 { BLASThreads.set(config.threads) }
+        let log = ProgressPrinter(interactive: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        log.line("unigrad train: preset \(config.preset), method \(config.method), target \(config.target.rawValue), "
+                 + "encoder \(config.encoder), batch \(config.batchSize), epochs \(config.epochs), seed \(config.seed)")
+        let run = try TrainingRun(config: config)
+        if let note = run.data.note { log.line("note: " + note) }
+        log.line("data: \(run.data.train.name) \(run.data.train.count) train / \(run.data.test.count) test; "
+                 + "\(run.loader.batchesPerEpoch) steps per epoch, \(run.trainer.totalSteps) steps; "
+                 + "method \(run.trainer.method.parameters)")
+        let store = checkpointDir.map { CheckpointStore(directory: $0) }
+        if resume, let store, store.exists {
+            try store.load(into: run.trainer, config: config)
+            log.line("resumed from \(store.path) at step \(run.trainer.step)")
+        }
+        var resultsFile: FileHandle?
+        if let results {
+            let existing = resume && FileManager.default.fileExists(atPath: results)
+            if !existing { FileManager.default.createFile(atPath: results, contents: nil) }
+            guard let h = FileHandle(forWritingAtPath: results) else { throw ConfigError("cannot write results file '\(results)'") }
+            h.seekToEndOfFile()
+            resultsFile = h
+        }
+        let start = Date()
+        let total = run.trainer.totalSteps
+        run.onStep = { r in log.step(r, total: total, started: start) }
+        run.onEpoch = { e in
+            log.epoch(e)
+            if let data = try? JSONEncoder.sorted.encode(e) { resultsFile?.write(data + Data("\n".utf8)) }
+            if let store { try? store.save(run.trainer, config: config) }
+        }
+        installInterrupt(run)
+        do {
+            try run.run()
+        } catch let e as TrainingError {
+            log.finish()
+            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            throw ExitCode(2)
+        }
+        log.finish()
+        if run.trainer.step < total { log.line("stopped at step \(run.trainer.step) of \(total)") }
+        if let store { try store.save(run.trainer, config: config) }
+        let report = try run.finalReport(linear: !quick, baselines: !quick, seconds: Date().timeIntervalSince(start))
+        log.line(Self.summary(report))
+        if let resultsFile {
+            var object = (try? JSONSerialization.jsonObject(with: JSONEncoder.sorted.encode(report))) as? [String: Any] ?? [:]
+            object["final"] = true
+            object = object.filter { !(($0.value as? Double)?.isNaN ?? false) }
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                resultsFile.write(data + Data("\n".utf8))
+            }
+            try? resultsFile.close()
+        }
+    }
+
+    static func summary(_ r: FinalReport) -> String {
+        func p(_ x: Double?) -> String { x.map { $0.isNaN ? "–" : String(format: "%.2f%%", $0) } ?? "–" }
+        return """
+        final: kNN top-1 \(p(r.knnTop1)), linear top-1 \(p(r.linearTop1)) | baselines: raw pixels \(p(r.rawPixelKnnTop1)), random-init encoder \(p(r.randomInitKnnTop1))
+        collapse: effective rank \(String(format: "%.1f", r.effectiveRank)), std of normalised features \(String(format: "%.4f", r.featureStd)) | \(r.steps) steps in \(String(format: "%.0f", r.seconds)) s
+        """
+    }
+
+    func installInterrupt(_ run: TrainingRun) {
+        let flag = InterruptBox.shared
+        signal(SIGINT) { _ in
+            if InterruptBox.shared.raised { _exit(130) }
+            InterruptBox.shared.raised = true
+        }
+        run.shouldStop = { flag.raised }
+    }
+}
+
+/// Ctrl-C during `unigrad train`: the first stops after the current step (and still checkpoints),
+/// the second exits at once.
+final class InterruptBox: @unchecked Sendable {
+    static let shared = InterruptBox()
+    var raised = false
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+}
