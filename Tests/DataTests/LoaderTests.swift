@@ -50,6 +50,10 @@ import TensorCore
         #expect(a.order(epoch: 0) != a.order(epoch: 1))
         let c = BatchLoader(dataset: dataset, pipeline: pipeline, batchSize: 8, seed: 43)
         #expect(c.batch(epoch: 0, index: 0) != a.batch(epoch: 0, index: 0))
+        // Resuming at batch 4 yields batches 4 and 5 of the same epoch.
+        let resumed = Array(b.epoch(1, startingAt: 4, prefetch: 2))
+        #expect(resumed == [a.batch(epoch: 1, index: 4), a.batch(epoch: 1, index: 5)])
+        #expect(Array(b.epoch(1, startingAt: 6, prefetch: 2)).isEmpty)
         let tail = BatchLoader(dataset: dataset, pipeline: pipeline, batchSize: 8, seed: 42, shuffle: false, dropLast: false)
         #expect(tail.batchesPerEpoch == 7 && tail.batch(epoch: 0, index: 6).indices == [48, 49])
     }
