@@ -83,3 +83,28 @@ import TensorCore
         #expect(s == "vie v2\n@@@   \n@@@   ")
     }
 }
+
+/// Writes sample sheets for eyeballing: `UNIGRAD_DATA_DUMP=/some/dir swift test --filter dumpSampleSheets`.
+@Test(.enabled(if: ProcessInfo.processInfo.environment["UNIGRAD_DATA_DUMP"] != nil))
+func dumpSampleSheets() throws {
+    let dir = ProcessInfo.processInfo.environment["UNIGRAD_DATA_DUMP"] ?? "."
+    for (name, shapes) in [("synthetic-gray", SyntheticShapes()), ("synthetic-color", SyntheticShapes.color32)] {
+        let ds = shapes.dataset(count: 80, seed: 1)
+        let rows = (0..<8).map { r in (0..<10).map { c in ds.image(at: r * 10 + c) } }
+        try PNGCodec.write(ImageGrid.tile(rows), to: "\(dir)/\(name).png")
+        let norm = ds.channelStatistics()
+        let pipeline = shapes.channels == 1 ? TwoViewPipeline.small(normalization: norm)
+                                            : TwoViewPipeline.mocoV2(normalization: norm, size: 32)
+        let batch = pipeline.makeBatch(from: ds, indices: Array(0..<16), seed: 1, epoch: 0)
+        try ImageGrid.writeViewPairs(batch, normalization: norm, to: "\(dir)/\(name)-views.png")
+        print(TerminalImage.renderSideBySide([ds.image(at: 3), norm.denormalized(Image(batch: batch.view1, index: 3)),
+                                              norm.denormalized(Image(batch: batch.view2, index: 3))],
+                                             captions: ["image", "view 1", "view 2"], mode: .plain))
+    }
+    if FashionMNIST.isInstalled() {
+        let ds = try FashionMNIST.load(.test)
+        let norm = ds.channelStatistics()
+        let batch = TwoViewPipeline.small(normalization: norm).makeBatch(from: ds, indices: Array(0..<16), seed: 1, epoch: 0)
+        try ImageGrid.writeViewPairs(batch, normalization: norm, to: "\(dir)/fashion-mnist-views.png")
+    }
+}

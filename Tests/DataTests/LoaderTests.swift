@@ -50,6 +50,10 @@ import TensorCore
         #expect(a.order(epoch: 0) != a.order(epoch: 1))
         let c = BatchLoader(dataset: dataset, pipeline: pipeline, batchSize: 8, seed: 43)
         #expect(c.batch(epoch: 0, index: 0) != a.batch(epoch: 0, index: 0))
+        // Resuming at batch 4 yields batches 4 and 5 of the same epoch.
+        let resumed = Array(b.epoch(1, startingAt: 4, prefetch: 2))
+        #expect(resumed == [a.batch(epoch: 1, index: 4), a.batch(epoch: 1, index: 5)])
+        #expect(Array(b.epoch(1, startingAt: 6, prefetch: 2)).isEmpty)
         let tail = BatchLoader(dataset: dataset, pipeline: pipeline, batchSize: 8, seed: 42, shuffle: false, dropLast: false)
         #expect(tail.batchesPerEpoch == 7 && tail.batch(epoch: 0, index: 6).indices == [48, 49])
     }
@@ -69,11 +73,17 @@ import TensorCore
         let ds = SyntheticShapes().dataset(count: 2048, seed: 1)
         let loader = BatchLoader(dataset: ds, pipeline: .small(normalization: ds.channelStatistics()),
                                  batchSize: 256, seed: 1)
-        let start = Date()
+        func cpuSeconds() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        let start = Date(), cpu0 = cpuSeconds()
         var images = 0
         for epoch in 0..<3 { for batch in loader.epoch(epoch, prefetch: 0) { images += batch.count } }
         let direct = Double(images) / Date().timeIntervalSince(start)
-        print("small two-view pipeline, 28×28: \(Int(direct)) images/s (two views each, one thread)")
+        let perCPU = Double(images) / (cpuSeconds() - cpu0)
+        print("small two-view pipeline, 28×28: \(Int(direct)) images/s wall, \(Int(perCPU)) images per CPU-second (two views each, one thread)")
         let t0 = Date()
         var n = 0
         for batch in loader.epoch(5, prefetch: 2) { n += batch.count; _ = batch.view1.scalars.count }

@@ -198,3 +198,20 @@ import Testing
                 == .fileNotFound(path: dir.file("data_batch_1.bin")))
     }
 }
+
+@Suite struct FallbackTests {
+    @Test func missingFashionMNISTFallsBackToSynthetic() throws {
+        let (ds, note) = try FashionMNIST.loadOrSynthetic(.train, directory: "/nonexistent/fmnist", syntheticCount: 30, seed: 4)
+        #expect(ds.count == 30 && ds.classNames == SyntheticShapes.classNames)
+        #expect(note?.contains("apt-get install dataset-fashion-mnist") == true)
+        let (test, _) = try FashionMNIST.loadOrSynthetic(.test, directory: "/nonexistent/fmnist", syntheticCount: 30, seed: 4)
+        #expect(test.storage != ds.storage)
+        // A corrupt installed file is an error, not a fallback.
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        try FileBytes.write([1, 2, 3, 4, 5], to: dir.file("train-images-idx3-ubyte.gz"))
+        try FileBytes.write([1, 2, 3, 4, 5], to: dir.file("train-labels-idx1-ubyte.gz"))
+        let error = dataError { () throws(DataError) in try FashionMNIST.loadOrSynthetic(.train, directory: dir.path, syntheticCount: 3, seed: 0) }
+        #expect(error == .badMagic(path: dir.file("train-images-idx3-ubyte.gz"), expected: 0x803, found: 0x0102_0304))
+    }
+}

@@ -89,10 +89,7 @@ public struct ColorJitter: ImageAugmentation {
 
     /// `x ← clamp(c·x + (1−c)·m, 0, 1)` with `m` the mean of the grayscale image.
     public static func adjustContrast(_ image: inout Image, factor c: Float) {
-        let gray = grayscalePlane(image)
-        var sum: Double = 0
-        for v in gray { sum += Double(v) }
-        let offset = (1 - c) * Float(sum / Double(gray.count))
+        let offset = (1 - c) * meanLuma(image)
         image.pixels.withUnsafeMutableBufferPointer { p in
             for i in 0..<p.count { p[i] = min(max(c * p[i] + offset, 0), 1) }
         }
@@ -148,6 +145,20 @@ public struct ColorJitter: ImageAugmentation {
                 p[i] = nr; p[n + i] = ng; p[2 * n + i] = nb
             }
         }
+    }
+
+    /// The mean of the luma plane (of the image itself for one channel).
+    public static func meanLuma(_ image: Image) -> Float {
+        let n = image.planeSize
+        var s: Float = 0
+        image.pixels.withUnsafeBufferPointer { p in
+            if image.channels == 3 {
+                for i in 0..<n { s += 0.2989 * p[i] + 0.587 * p[n + i] + 0.114 * p[2 * n + i] }
+            } else {
+                for i in 0..<n { s += p[i] }
+            }
+        }
+        return s / Float(n)
     }
 
     /// The luma plane `0.2989 R + 0.587 G + 0.114 B` (the image itself for one channel).

@@ -59,10 +59,11 @@ public struct BatchLoader: Sendable {
                            seed: seed, epoch: epoch)
     }
 
-    /// The batches of `epoch` in order, the next `prefetch` of them prepared on a background
-    /// thread while the caller trains (0: prepared on demand, on the calling thread).
-    public func epoch(_ epoch: Int, prefetch: Int = 2) -> PrefetchingBatchIterator {
-        PrefetchingBatchIterator(loader: self, epoch: epoch, prefetch: prefetch)
+    /// The batches of `epoch` from batch `start` on (a resumed run passes the next batch index),
+    /// the next `prefetch` of them prepared on a background thread while the caller trains
+    /// (0: prepared on demand, on the calling thread).
+    public func epoch(_ epoch: Int, startingAt start: Int = 0, prefetch: Int = 2) -> PrefetchingBatchIterator {
+        PrefetchingBatchIterator(loader: self, epoch: epoch, start: start, prefetch: prefetch)
     }
 }
 
@@ -83,14 +84,18 @@ public final class PrefetchingBatchIterator: IteratorProtocol, Sequence {
     private let epoch: Int
     private let prefetch: Int
     private let queue = Queue()
-    private var nextIndex = 0
+    private var nextIndex: Int
 
-    init(loader: BatchLoader, epoch: Int, prefetch: Int) {
+    init(loader: BatchLoader, epoch: Int, start: Int, prefetch: Int) {
         precondition(prefetch >= 0, "prefetch must be non-negative, got \(prefetch)")
+        precondition(start >= 0 && start <= loader.batchesPerEpoch,
+                     "start batch \(start) out of range 0...\(loader.batchesPerEpoch)")
+        self.nextIndex = start
         self.loader = loader
         self.epoch = epoch
         self.prefetch = prefetch
         self.order = loader.order(epoch: epoch)
+        queue.consumed = start
         if prefetch > 0 { startProducer() }
     }
 
@@ -106,9 +111,9 @@ public final class PrefetchingBatchIterator: IteratorProtocol, Sequence {
 
     private func startProducer() {
         let queue = self.queue, loader = self.loader, order = self.order, epoch = self.epoch
-        let depth = prefetch, total = loader.batchesPerEpoch
+        let depth = prefetch, total = loader.batchesPerEpoch, first = nextIndex
         let thread = Thread {
-            for b in 0..<total {
+            for b in first..<total {
                 queue.condition.lock()
                 while !queue.cancelled && b - queue.consumed >= depth { queue.condition.wait() }
                 let stop = queue.cancelled

@@ -69,3 +69,22 @@ public enum FashionMNIST {
         return ds
     }
 }
+
+extension FashionMNIST {
+    /// Fashion-MNIST `split` if installed, otherwise `syntheticCount` synthetic shape images
+    /// (1×28×28, ten classes) with a one-line note saying why and how to install the real data.
+    ///
+    /// Only a missing dataset falls back; a corrupt file is still an error.
+    public static func loadOrSynthetic(_ split: Split, directory: String = defaultDirectory,
+                                       syntheticCount: Int, seed: UInt64) throws(DataError) -> (dataset: ImageDataset, note: String?) {
+        do {
+            return (try load(split, directory: directory), nil)
+        } catch let error {
+            guard case .datasetNotInstalled = error else { throw error }
+            // Train and test synthetic sets differ through their seeds.
+            let s = split == .train ? seed : SeedMixer.mix(seed, 0x7465_7374)
+            let ds = SyntheticShapes().dataset(count: syntheticCount, seed: s, name: "synthetic-shapes/\(split.rawValue)")
+            return (ds, "\(error.description); using \(syntheticCount) synthetic shape images instead")
+        }
+    }
+}
