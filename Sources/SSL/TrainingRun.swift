@@ -77,22 +77,20 @@ public final class TrainingRun {
             let epoch = trainer.step / perEpoch, index = trainer.step % perEpoch
             let waitStart = Date()
             let batch: TwoViewBatch
-            if index == 0 && iteratorEpoch != epoch {
-                iterator = loader.epoch(epoch, prefetch: 2)
+            if iteratorEpoch != epoch {
+                // A new epoch, or resuming mid-epoch: batches depend only on (seed, epoch, index).
+                iterator = loader.epoch(epoch, startingAt: index, prefetch: 2)
                 iteratorEpoch = epoch
             }
-            if iteratorEpoch == epoch, let b = iterator?.next() {
-                batch = b
-            } else {
-                // Resuming mid-epoch: the remaining batches of this epoch, on demand.
-                batch = loader.batch(epoch: epoch, index: index)
+            guard let b = iterator?.next() else {
+                preconditionFailure("the loader ended epoch \(epoch) before batch \(index)")
             }
+            batch = b
             let record = try trainer.trainStep(batch.view1, batch.view2, dataSeconds: Date().timeIntervalSince(waitStart))
             onStep?(record)
             if trainer.step % perEpoch == 0 {
                 let evaluate = config.evalEvery > 0 && (epoch + 1) % config.evalEvery == 0
                 finishEpoch(epoch, evaluate: evaluate)
-                iterator = nil
             }
         }
     }

@@ -11,6 +11,7 @@ struct Unigrad: ParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file, named after it.
             RunCommand.self,
+            TrainCommand.self,
             GradCommand.self,
         ])
 
