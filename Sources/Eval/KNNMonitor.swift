@@ -56,6 +56,8 @@ public struct KNNMonitor: Sendable, Equatable {
     ///   - bank: `(M, D)` features (normalised here).
     ///   - bankLabels: `M` labels in `0..<classCount`.
     ///   - ranked: how many classes to return per query (5 for top-5 accuracy).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func rankClasses<Scalar: BLASScalar>(queries: Tensor<Scalar>, bank: Tensor<Scalar>,
                                                bankLabels: [Int], classCount: Int,
                                                ranked: Int = 5) throws(EvalError) -> [[Int]] {

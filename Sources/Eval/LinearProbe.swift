@@ -78,6 +78,8 @@ public enum LinearProbe {
     /// Trains a probe on `(trainFeatures, trainLabels)` and evaluates it on both sets.
     ///
     /// Deterministic for a given `configuration.seed`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func train<Scalar: BLASScalar>(
         trainFeatures: Tensor<Scalar>, trainLabels: [Int],
         testFeatures: Tensor<Scalar>, testLabels: [Int], classCount: Int,
@@ -156,6 +158,8 @@ public enum LinearProbe {
 
     /// Per-dimension mean and (biased) standard deviation of an `(N, D)` matrix; a zero std is
     /// replaced by 1 so constant dimensions map to 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func standardizationStatistics<Scalar: BLASScalar>(_ x: Tensor<Scalar>) -> (mean: [Scalar], std: [Scalar]) {
         let n = x.rows, d = x.columns
         var mean = [Double](repeating: 0, count: d), sq = [Double](repeating: 0, count: d)
@@ -167,6 +171,8 @@ public enum LinearProbe {
     }
 
     /// `(x − mean) / std` per dimension.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func standardize<Scalar: BLASScalar>(_ x: Tensor<Scalar>,
                                                       _ s: (mean: [Scalar], std: [Scalar])) -> Tensor<Scalar> {
         precondition(x.columns == s.mean.count, "standardize: \(x.columns) columns, \(s.mean.count) statistics")
