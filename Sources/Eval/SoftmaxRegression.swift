@@ -95,10 +95,18 @@ public struct SoftmaxRegression<Scalar: BLASScalar>: Sendable, Equatable {
         // backward: dW = xᵀ·dlogits + wd·W, db = Σᵢ dlogitsᵢ
         var dW = x.matmul(g, transposeSelf: true)
         if wd != 0 {
-            dW.addScaled(weights, by: wd)
-            loss += 0.5 * Double(wd) * Double(weights.squaredNorm())
+            var sq: Scalar = 0
+            dW.scalars.withUnsafeMutableBufferPointer { d in
+                weights.scalars.withUnsafeBufferPointer { w in
+                    for i in 0..<w.count { d[i] += wd * w[i]; sq += w[i] * w[i] }
+                }
+            }
+            loss += 0.5 * Double(wd) * Double(sq)
         }
-        let db = g.sumRows().scalars
+        var db = [Scalar](repeating: 0, count: c)
+        g.scalars.withUnsafeBufferPointer { p in
+            for i in 0..<n { for j in 0..<c { db[j] += p[i * c + j] } }
+        }
         return (loss, dW, db)
     }
 
