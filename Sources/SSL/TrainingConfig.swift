@@ -88,7 +88,9 @@ extension TrainingConfig {
                             min: Int = 0, max: Int = Int.max) -> Key {
         Key(name: name, help: help, get: { String($0[keyPath: path]) }, set: { c, text in
             guard let v = Int(text) else { throw ConfigError("\(name) must be an integer, got '\(text)'") }
-            guard v >= min && v <= max else { throw ConfigError("\(name) must be in \(min)…\(max), got \(v)") }
+            guard v >= min && v <= max else {
+                throw ConfigError("\(name) must be \(max == Int.max ? "≥ \(min)" : "in \(min)…\(max)"), got \(v)")
+            }
             c[keyPath: path] = v
         })
     }
@@ -98,7 +100,8 @@ extension TrainingConfig {
         Key(name: name, help: help, get: { formatNumber($0[keyPath: path]) }, set: { c, text in
             guard let v = Double(text), v.isFinite else { throw ConfigError("\(name) must be a finite number, got '\(text)'") }
             guard v >= min && v <= max else {
-                throw ConfigError("\(name) must be in \(formatNumber(min))…\(formatNumber(max)), got \(formatNumber(v))")
+                let range = max == .greatestFiniteMagnitude ? "≥ \(formatNumber(min))" : "in \(formatNumber(min))…\(formatNumber(max))"
+                throw ConfigError("\(name) must be \(range), got \(formatNumber(v))")
             }
             c[keyPath: path] = v
         })
