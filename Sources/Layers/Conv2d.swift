@@ -113,6 +113,8 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     }
 
     // x: (N, C, H, W) → y: (N, K, H', W')
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 4 && x.shape[1] == inChannels, "\(summary): input shape \(x.shape), expected (N, \(inChannels), H, W)")
         let g = makeGeometry(x.shape)
@@ -157,6 +159,8 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     }
 
     // G: (N, K, H', W') → ∂L/∂x: (N, C, H, W)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ gradOutput: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let x = input, let g = geometry else { preconditionFailure("\(summary): backward without forward") }
         let (N, K, P, R) = (x.shape[0], outChannels, g.outPlane, g.patchSize)

@@ -36,6 +36,8 @@ struct Conv2dGeometry: Equatable {
 
     /// Writes the column matrix of images `n0..<n0+count` of `x` (N, C, H, W) into `col`
     /// (C·k_h·k_w, count·H'·W'). Parallel over the rows of `col`, which are disjoint.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func im2col<Scalar: BLASScalar>(_ x: UnsafeBufferPointer<Scalar>, images n0: Int, count: Int,
                                     into col: UnsafeMutableBufferPointer<Scalar>) {
         guard let xs = x.baseAddress, let cs = col.baseAddress else { return }
@@ -74,6 +76,8 @@ struct Conv2dGeometry: Equatable {
     /// Adds the column-matrix gradient `col` (C·k_h·k_w, count·H'·W') back onto the input
     /// gradient `gx` (N, C, H, W) of images `n0..<n0+count`: the adjoint of `im2col`.
     /// Parallel over channels, whose slices of `gx` are disjoint.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func col2im<Scalar: BLASScalar>(_ col: UnsafeBufferPointer<Scalar>, images n0: Int, count: Int,
                                     addingInto gx: UnsafeMutableBufferPointer<Scalar>) {
         guard let cs = col.baseAddress, let gs = gx.baseAddress else { return }

@@ -45,6 +45,8 @@ public final class Linear<Scalar: BLASScalar>: Layer {
     public func copy() -> Linear { Linear(copying: self) }
 
     // x: (N, in) → y: (N, out)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 2 && x.shape[1] == inFeatures, "\(summary): input shape \(x.shape), expected (N, \(inFeatures))")
         input = x
@@ -54,6 +56,8 @@ public final class Linear<Scalar: BLASScalar>: Layer {
     }
 
     // g: (N, out) → ∂L/∂x: (N, in)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let x = input else { preconditionFailure("\(summary): backward without forward") }
         precondition(g.shape == [x.rows, outFeatures], "\(summary): gradient shape \(g.shape), expected [\(x.rows), \(outFeatures)]")
