@@ -74,7 +74,9 @@ public final class BasicBlock<Scalar: BLASScalar>: LayerContainer {
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         let branch = bn2.forward(conv2.forward(relu.forward(bn1.forward(conv1.forward(x)))))
         let shortcut = downsample?.forward(x) ?? x
-        return reluOut.forward(branch + shortcut)
+        var sum = branch
+        sum += shortcut  // axpy
+        return reluOut.forward(sum)
     }
 
     // g: (N, planes, H', W') → ∂L/∂x: (N, C, H, W)

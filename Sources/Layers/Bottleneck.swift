@@ -87,7 +87,8 @@ public final class Bottleneck<Scalar: BLASScalar>: LayerContainer {
         var h = relu1.forward(bn1.forward(conv1.forward(x)))
         h = relu2.forward(bn2.forward(conv2.forward(h)))
         h = bn3.forward(conv3.forward(h))
-        return reluOut.forward(h + (downsample?.forward(x) ?? x))
+        h += downsample?.forward(x) ?? x  // axpy
+        return reluOut.forward(h)
     }
 
     // g: (N, 4·planes, H', W') → ∂L/∂x: (N, C, H, W)

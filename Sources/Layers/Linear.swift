@@ -50,8 +50,13 @@ public final class Linear<Scalar: BLASScalar>: Layer {
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 2 && x.shape[1] == inFeatures, "\(summary): input shape \(x.shape), expected (N, \(inFeatures))")
         input = x
-        let y = x.matmul(weight.value, transposeOther: true)
-        if let bias { return y.addingRowVector(bias.value) }
+        var y = x.matmul(weight.value, transposeOther: true)
+        if let b = bias?.value.scalars {
+            let (n, m) = (x.rows, outFeatures)
+            y.scalars.withUnsafeMutableBufferPointer { yp in
+                for r in 0..<n { for j in 0..<m { yp[r * m + j] += b[j] } }
+            }
+        }
         return y
     }
 
@@ -66,7 +71,14 @@ public final class Linear<Scalar: BLASScalar>: Layer {
         Scalar.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: n,
                     alpha: 1, a: g.scalars, lda: outFeatures, b: x.scalars, ldb: inFeatures,
                     beta: 1, c: &weight.grad.scalars, ldc: inFeatures)
-        if let bias { bias.grad += g.sumRows() }
+        if let bias {
+            let m = outFeatures
+            g.scalars.withUnsafeBufferPointer { gp in
+                bias.grad.scalars.withUnsafeMutableBufferPointer { bg in
+                    for r in 0..<n { for j in 0..<m { bg[j] += gp[r * m + j] } }
+                }
+            }
+        }
         return g.matmul(weight.value)
     }
 }

@@ -4,27 +4,29 @@ import TensorCore
 
 /// `unigrad bench`: throughput of this machine and of the library's kernels, in one run.
 ///
-/// Sections (run all by default, or pick with `--only`):
-/// - `sgemm`: large square `C = A·B` in Float through OpenBLAS on all its threads, best of
-///   `--repeats` runs; `2n³` FLOPs.
-/// - `conv`: forward + backward of the `small` preset's four conv layers (`convnet-small`,
-///   3×3, padding 1) on a `--batch`×1×28×28 Fashion-MNIST-sized input, counting `2·MACs` for the
-///   forward and twice that for the backward (input gradient + weight gradient).
-/// With both, `conv_fraction_of_sgemm` = conv GFLOPS ÷ sgemm GFLOPS. New sections (e.g. a
-/// training step) are a new `BenchSection` case and a `measure` branch returning figures.
+/// Sections (all by default, or pick with `--only`, repeatable):
+/// - `sgemm`: large square `C = A·B` in Float through OpenBLAS on all its threads; `2n³` FLOPs.
+/// - `conv`: forward and backward of the `small` preset's four conv layers (`convnet-small`,
+///   3×3, padding 1, no bias) on a `--batch`×1×28×28 Fashion-MNIST-sized input, counting `2·MACs`
+///   for the forward and twice that for the backward (input gradient + weight gradient).
+///
+/// Every timed kernel of every selected section runs once per round, round-robin, for
+/// `--repeats` rounds after a warm-up, and the best time of each is kept: on a shared machine
+/// the sections then see the same load, so their ratio `conv_fraction_of_sgemm` is meaningful.
+/// A new section (e.g. a training step) is a new `BenchSection` case with its kernels and figures.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure sgemm GFLOPS and the conv layers' forward+backward GFLOPS (release builds only).")
+        abstract: "Measure sgemm GFLOPS and the conv layers' forward+backward GFLOPS (build with -c release).")
 
-    @Option(name: .long, help: "Run only these sections (repeat the option for several): \(BenchSection.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .long, help: "Run only this section; repeat for several (\(BenchSection.allCases.map(\.rawValue).joined(separator: ", "))).")
     var only: [BenchSection] = []
 
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(name: .long, help: "Timed runs per measurement; the best is kept.")
-    var repeats = 3
+    @Option(name: .long, help: "Timed rounds; the best time of each kernel is kept.")
+    var repeats = 5
 
     @Option(name: .long, help: "Matrix size n of the n×n×n sgemm.")
     var size = 2048
@@ -40,15 +42,33 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let sections = only.isEmpty ? BenchSection.allCases : BenchSection.allCases.filter(only.contains)
+        var rng = RandomGenerator(seed: 1)
+        let kernels = sections.flatMap { $0.kernels(self, using: &rng) }
+        var best: [String: Double] = [:]
+        for k in kernels { k.run() }  // warm-up: scratch buffers, page faults, BLAS threads
+        for _ in 0..<repeats {
+            for k in kernels { best[k.key] = min(best[k.key] ?? .infinity, BenchKernel.seconds(k.run)) }
+        }
         var report = BenchReport()
         report.add("blas_threads", "OpenBLAS threads", Double(BLASThreads.count), unit: "", digits: 0)
-        for section in sections {
-            section.measure(self, into: &report)
-        }
+        for section in sections { section.summarize(kernels: kernels, best: best, options: self, into: &report) }
         if let s = report.value("sgemm_gflops"), let c = report.value("conv_gflops") {
             report.add("conv_fraction_of_sgemm", "conv ÷ sgemm", c / s, unit: "", digits: 3)
         }
         print(json ? report.json : report.table)
+    }
+}
+
+/// One timed piece of work and the floating-point operations it performs.
+struct BenchKernel {
+    var key: String
+    var flops: Double
+    var run: () -> Void
+
+    /// Wall-clock seconds of one call.
+    static func seconds(_ body: () -> Void) -> Double {
+        let d = ContinuousClock().measure(body)
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
 
@@ -57,72 +77,70 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
     case sgemm
     case conv
 
-    /// Runs the section and appends its figures.
-    func measure(_ options: BenchCommand, into report: inout BenchReport) {
-        switch self {
-        case .sgemm: BenchSection.measureSgemm(n: options.size, repeats: options.repeats, into: &report)
-        case .conv: BenchSection.measureConv(batch: options.batch, repeats: options.repeats, into: &report)
-        }
-    }
-
-    static func measureSgemm(n: Int, repeats: Int, into report: inout BenchReport) {
-        var rng = RandomGenerator(seed: 1)
-        let a = Tensor<Float>.randomUniform([n, n], low: -1, high: 1, using: &rng).scalars
-        let b = Tensor<Float>.randomUniform([n, n], low: -1, high: 1, using: &rng).scalars
-        var c = [Float](repeating: 0, count: n * n)
-        let best = bestTime(repeats: repeats) {
-            Float.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
-                       beta: 0, c: &c, ldc: n)
-        }
-        report.add("sgemm_gflops", "sgemm \(n)³", 2 * pow3(n) / best / 1e9, unit: "GFLOPS")
-    }
-
     /// The conv layers of `convnet-small` on 28×28 inputs: (C, K, stride, input side).
     static let convLayers: [(c: Int, k: Int, stride: Int, side: Int)] = [(1, 32, 1, 28), (32, 64, 2, 28), (64, 128, 2, 14), (128, 256, 2, 7)]
 
-    static func measureConv(batch: Int, repeats: Int, into report: inout BenchReport) {
-        var rng = RandomGenerator(seed: 2)
-        var totalFlops = 0.0, totalTime = 0.0
-        var perLayer: [(key: String, label: String, value: Double)] = []
-        for (i, spec) in convLayers.enumerated() {
-            let conv = Conv2d<Float>(spec.c, spec.k, kernelSize: 3, stride: spec.stride, padding: 1, bias: false, using: &rng)
-            let x = Tensor<Float>.randomNormal([batch, spec.c, spec.side, spec.side], using: &rng)
-            let y = conv.forward(x)
-            let g = Tensor<Float>.randomNormal(y.shape, using: &rng)
-            _ = conv.backward(g)  // warm-up: scratch buffers, page faults
-            var forwardTime = Double.infinity, backwardTime = Double.infinity
-            for _ in 0..<repeats {
-                forwardTime = min(forwardTime, seconds { _ = conv.forward(x) })
-                backwardTime = min(backwardTime, seconds { _ = conv.backward(g) })
+    /// The section's timed kernels, with their inputs prepared.
+    func kernels(_ options: BenchCommand, using rng: inout RandomGenerator) -> [BenchKernel] {
+        switch self {
+        case .sgemm:
+            let n = options.size
+            let a = Self.uniform(n * n, using: &rng), b = Self.uniform(n * n, using: &rng)
+            var c = [Float](repeating: 0, count: n * n)
+            let flops = 2 * Double(n) * Double(n) * Double(n)
+            return [BenchKernel(key: "sgemm", flops: flops) {
+                Float.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                           beta: 0, c: &c, ldc: n)
+            }]
+        case .conv:
+            return Self.convLayers.enumerated().flatMap { i, spec -> [BenchKernel] in
+                let conv = Conv2d<Float>(spec.c, spec.k, kernelSize: 3, stride: spec.stride, padding: 1, bias: false, using: &rng)
+                let xShape = [options.batch, spec.c, spec.side, spec.side]
+                let x = Tensor(shape: xShape, scalars: Self.uniform(xShape.reduce(1, *), using: &rng))
+                let yShape = conv.forward(x).shape
+                let g = Tensor(shape: yShape, scalars: Self.uniform(yShape.reduce(1, *), using: &rng))
+                let forwardFlops = 2 * Double(conv.multiplyAccumulates(inputShape: xShape))
+                // Each backward follows the forward of the same round, whose caches it uses.
+                return [BenchKernel(key: "conv\(i + 1)_forward", flops: forwardFlops) { _ = conv.forward(x) },
+                        BenchKernel(key: "conv\(i + 1)_backward", flops: 2 * forwardFlops) { _ = conv.backward(g) }]
             }
-            let forwardFlops = 2 * Double(conv.multiplyAccumulates(inputShape: x.shape))
-            let label = "conv\(i + 1) \(spec.c)→\(spec.k) s\(spec.stride) \(spec.side)×\(spec.side)"
-            perLayer.append(("conv\(i + 1)_gflops", label + " fwd+bwd", 3 * forwardFlops / (forwardTime + backwardTime) / 1e9))
-            perLayer.append(("conv\(i + 1)_forward_gflops", label + " fwd", forwardFlops / forwardTime / 1e9))
-            perLayer.append(("conv\(i + 1)_backward_gflops", label + " bwd", 2 * forwardFlops / backwardTime / 1e9))
-            totalFlops += 3 * forwardFlops
-            totalTime += forwardTime + backwardTime
         }
-        report.add("conv_gflops", "conv layers fwd+bwd (batch \(batch))", totalFlops / totalTime / 1e9, unit: "GFLOPS")
-        report.add("conv_ms", "conv layers fwd+bwd time", totalTime * 1e3, unit: "ms", digits: 1)
-        for f in perLayer { report.add(f.key, "  " + f.label, f.value, unit: "GFLOPS") }
     }
 
-    static func pow3(_ n: Int) -> Double { Double(n) * Double(n) * Double(n) }
-
-    /// The best wall-clock time of `repeats` runs after one warm-up run.
-    static func bestTime(repeats: Int, _ body: () -> Void) -> Double {
-        body()
-        return (0..<repeats).map { _ in seconds(body) }.min() ?? .infinity
+    /// Turns the best times into figures.
+    func summarize(kernels: [BenchKernel], best: [String: Double], options: BenchCommand, into report: inout BenchReport) {
+        let flops = Dictionary(kernels.map { ($0.key, $0.flops) }, uniquingKeysWith: { a, _ in a })
+        func gflops(_ keys: [String]) -> Double {
+            keys.reduce(0) { $0 + (flops[$1] ?? 0) } / keys.reduce(0) { $0 + (best[$1] ?? .infinity) } / 1e9
+        }
+        switch self {
+        case .sgemm:
+            report.add("sgemm_gflops", "sgemm \(options.size)³ (Float)", gflops(["sgemm"]), unit: "GFLOPS")
+        case .conv:
+            let n = Self.convLayers.count
+            let all = (1...n).flatMap { ["conv\($0)_forward", "conv\($0)_backward"] }
+            report.add("conv_gflops", "conv layers fwd+bwd (batch \(options.batch))", gflops(all), unit: "GFLOPS")
+            report.add("conv_ms", "conv layers fwd+bwd time", all.reduce(0) { $0 + (best[$1] ?? .infinity) } * 1e3,
+                       unit: "ms", digits: 1)
+            for (i, spec) in Self.convLayers.enumerated() {
+                let label = "  conv\(i + 1) \(spec.c)→\(spec.k) s\(spec.stride) \(spec.side)×\(spec.side)"
+                let (f, b) = ("conv\(i + 1)_forward", "conv\(i + 1)_backward")
+                report.add("conv\(i + 1)_gflops", label + " fwd+bwd", gflops([f, b]), unit: "GFLOPS")
+                report.add("conv\(i + 1)_forward_gflops", label + " fwd", gflops([f]), unit: "GFLOPS")
+                report.add("conv\(i + 1)_backward_gflops", label + " bwd", gflops([b]), unit: "GFLOPS")
+            }
+        }
     }
 
-    static func seconds(_ body: () -> Void) -> Double {
-        let d = ContinuousClock().measure(body)
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    /// `count` uniform values in `[−1, 1)` (a plain loop: fast enough for large benchmark inputs).
+    static func uniform(_ count: Int, using rng: inout RandomGenerator) -> [Float] {
+        var out = [Float](repeating: 0, count: count)
+        for i in 0..<count { out[i] = Float(rng.nextUniform() * 2 - 1) }
+        return out
     }
 }
 
-/// Figures in the order they were measured, printed as a table or as one JSON object.
+/// Figures in the order they were added, printed as a table or as one JSON object.
 struct BenchReport {
     private(set) var entries: [(key: String, label: String, value: Double, unit: String, digits: Int)] = []
 
