@@ -1,6 +1,4 @@
-import Gr    ///   - floor: relative errors are measured against `max(|a|, |n|, floor)`: coordinates with
-    ///     |∂| ≥ floor must agree to 1e−6 relatively, smaller ones to `1e−6·floor` absolutely (the
-    ///     round-off of a central difference of a sum is about `1e−16·|f|/h`, not relative to ∂).dCheck
+import GradCheck
 import Layers
 import TensorCore
 
