@@ -127,7 +127,8 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         let chunk = chunkSize(g, batch: N)
         if columns.count < R * chunk * P { columns = [Scalar](repeating: 0, count: R * chunk * P) }
         if transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
-        var y = [Scalar](repeating: 0, count: N * K * P)
+        // Every element is written by the transposition below, so no zero fill is needed.
+        var y = [Scalar](unsafeUninitializedCapacity: N * K * P) { _, count in count = N * K * P }
         let biasValues = bias?.value.scalars
         x.scalars.withUnsafeBufferPointer { xp in
             weight.value.scalars.withUnsafeBufferPointer { wp in

@@ -75,7 +75,7 @@ struct Conv2dGeometry: Equatable {
 
     /// Adds the column-matrix gradient `col` (C·k_h·k_w, count·H'·W') back onto the input
     /// gradient `gx` (N, C, H, W) of images `n0..<n0+count`: the adjoint of `im2col`.
-    /// Parallel over channels, whose slices of `gx` are disjoint.
+    /// Parallel over (channel, block of images) pairs, whose slices of `gx` are disjoint.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func col2im<Scalar: BLASScalar>(_ col: UnsafeBufferPointer<Scalar>, images n0: Int, count: Int,
@@ -85,12 +85,17 @@ struct Conv2dGeometry: Equatable {
         let (kh, kw, sh, sw, ph, pw) = (kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth)
         let (Ho, Wo, P) = (outHeight, outWidth, outPlane)
         let ld = count * P
-        parallelFor(C, serial: patchSize * ld < 1 << 15) { c in
+        // Few channels (the first layer): split the images too, so that all cores have work.
+        let blocks = C >= 16 ? 1 : Swift.min(count, 16)
+        let perBlock = (count + blocks - 1) / blocks
+        parallelFor(C * blocks, serial: patchSize * ld < 1 << 15) { task in
+            let c = task / blocks, block = task % blocks
+            let images = Swift.min(count, block * perBlock)..<Swift.min(count, (block + 1) * perBlock)
             for i in 0..<kh {
                 for j in 0..<kw {
                     let r = (c * kh + i) * kw + j
                     let valid = validColumns(j)
-                    for b in 0..<count {
+                    for b in images {
                         let gc = gs + ((n0 + b) * C + c) * H * W
                         let src = cs + r * ld + b * P
                         for oh in 0..<Ho {

@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Batch size of the conv section.")
     var batch = 256
 
+    @Option(name: .long, help: "Conv2d.maxColumnElements: the largest im2col matrix built at once (default: the layer's).")
+    var maxColumnElements: Int?
+
     func validate() throws {
         guard repeats > 0, size > 0, batch > 1 else {
             throw ValidationError("--repeats and --size must be positive and --batch at least 2 (got \(repeats), \(size), \(batch))")
@@ -95,6 +98,7 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
         case .conv:
             return Self.convLayers.enumerated().flatMap { i, spec -> [BenchKernel] in
                 let conv = Conv2d<Float>(spec.c, spec.k, kernelSize: 3, stride: spec.stride, padding: 1, bias: false, using: &rng)
+                if let m = options.maxColumnElements { conv.maxColumnElements = m }
                 let xShape = [options.batch, spec.c, spec.side, spec.side]
                 let x = Tensor(shape: xShape, scalars: Self.uniform(xShape.reduce(1, *), using: &rng))
                 let yShape = conv.forward(x).shape

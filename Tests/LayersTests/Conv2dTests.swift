@@ -79,6 +79,16 @@ let convCases: [ConvCase] = [
         #expect(check.passes(), "\(check.description)")
     }
 
+    /// One input channel and 21 images: `col2im` splits the images into uneven blocks.
+    @Test func singleChannelLargeBatchGradients() {
+        var rng = RandomGenerator(seed: 16)
+        let conv = Conv2d<Double>(1, 2, kernelSize: 3, stride: 2, padding: 1, using: &rng)
+        let x = Tensor<Double>.randomNormal([21, 1, 5, 4], using: &rng)
+        #expect((conv.forward(x) - naiveConvolution(x, conv)).maxAbs() < 1e-12)
+        let check = LayerGradCheck(conv, at: x, sample: 80)
+        #expect(check.passes(), "\(check.description)")
+    }
+
     @Test func gradientsAccumulateAndCopyIsDeep() {
         var rng = RandomGenerator(seed: 14)
         let conv = Conv2d<Float>(2, 3, kernelSize: 3, padding: 1, using: &rng)
