@@ -12,10 +12,15 @@ public final class BasicBlock<Scalar: BLASScalar>: LayerContainer {
     /// Output channels = `planes · expansion`.
     public static var expansion: Int { 1 }
 
+    /// `conv₁`.
     public let conv1: Conv2d<Scalar>
+    /// `BN₁`.
     public let bn1: BatchNorm2d<Scalar>
+    /// The ReLU after `BN₁`.
     public let relu: ReLU<Scalar>
+    /// `conv₂`.
     public let conv2: Conv2d<Scalar>
+    /// `BN₂`.
     public let bn2: BatchNorm2d<Scalar>
     /// conv1×1 + BN on the shortcut, or `nil` for the identity.
     public let downsample: Sequential<Scalar>?

@@ -29,6 +29,10 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     /// chunks of images. When the whole batch fits, the forward's column matrix is kept for
     /// the backward pass instead of being rebuilt.
     public var maxColumnElements = 1 << 24
+    /// When false, `backward` only accumulates the parameter gradients and returns zeros for
+    /// `∂L/∂x`, skipping `Wᵀ·G` and `col2im` — for the first layer of a network, whose input
+    /// (the image) needs no gradient.
+    public var computesInputGradient = true
 
     private var input: Tensor<Scalar>?
     private var geometry: Conv2dGeometry?
@@ -75,6 +79,7 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         bias = o.bias?.copy()
         isTraining = o.isTraining
         maxColumnElements = o.maxColumnElements
+        computesInputGradient = o.computesInputGradient
     }
 
     public var summary: String {
@@ -173,7 +178,7 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         if columns.count < R * chunk * P { columns = [Scalar](repeating: 0, count: R * chunk * P) }
         if transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
         var biasGrad = [Scalar](repeating: 0, count: K)
-        let reuseColumns = columnsHoldInput
+        let reuseColumns = columnsHoldInput, computeInput = computesInputGradient
         x.scalars.withUnsafeBufferPointer { xp in
             gradOutput.scalars.withUnsafeBufferPointer { gp in
                 weight.value.scalars.withUnsafeBufferPointer { wp in
@@ -197,6 +202,7 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
                                             if !(reuseColumns && n0 == 0) { g.im2col(xp, images: n0, count: nb, into: colp) }
                                             Scalar.gemm(transA: false, transB: true, m: K, n: R, k: ld,
                                                         alpha: 1, a: t, lda: ld, b: col, ldb: ld, beta: 1, c: dW, ldc: R)
+                                            if !computeInput { continue }
                                             // col ← Wᵀ·G (the columns of x are no longer needed).
                                             Scalar.gemm(transA: true, transB: false, m: R, n: ld, k: K,
                                                         alpha: 1, a: w, lda: R, b: t, ldb: ld, beta: 0, c: col, ldc: ld)

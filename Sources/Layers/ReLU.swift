@@ -27,7 +27,7 @@ public final class ReLU<Scalar: BLASScalar>: Layer {
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         var y = x
         y.scalars.withUnsafeMutableBufferPointer { p in
-            for i in p.indices where !(p[i] > 0) { p[i] = 0 }
+            for i in p.indices where p[i] < 0 { p[i] = 0 }  // NaN passes through, as in PyTorch
         }
         output = y
         return y
