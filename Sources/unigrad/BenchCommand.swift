@@ -37,6 +37,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Conv2d.maxColumnElements: the largest im2col matrix built at once (default: the layer's).")
     var maxColumnElements: Int?
 
+    @Flag(name: .long, help: "Run the layers' own loops (im2col, col2im, …) on all cores too (KernelThreading.isParallel).")
+    var parallelKernels = false
+
     func validate() throws {
         guard repeats > 0, size > 0, batch > 1 else {
             throw ValidationError("--repeats and --size must be positive and --batch at least 2 (got \(repeats), \(size), \(batch))")
@@ -44,6 +47,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        KernelThreading.isParallel = parallelKernels
         let sections = only.isEmpty ? BenchSection.allCases : BenchSection.allCases.filter(only.contains)
         var rng = RandomGenerator(seed: 1)
         let kernels = sections.flatMap { $0.kernels(self, using: &rng) }
