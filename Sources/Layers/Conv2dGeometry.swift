@@ -62,10 +62,11 @@ struct Conv2dGeometry: Equatable {
                     }
                     let xrow = xc + ih * W
                     for ow in 0..<valid.lowerBound { d[ow] = 0 }
-                    if sw == 1 {
-                        (d + valid.lowerBound).update(from: xrow + (valid.lowerBound - pw + j), count: valid.count)
-                    } else {
-                        for ow in valid { d[ow] = xrow[ow * sw - pw + j] }
+                    let src = xrow + (valid.lowerBound * sw - pw + j), dv = d + valid.lowerBound
+                    switch sw {
+                    case 1: dv.update(from: src, count: valid.count)
+                    case 2: for t in 0..<valid.count { dv[t] = src[2 * t] }  // constant stride: vectorisable
+                    default: for t in 0..<valid.count { dv[t] = src[t * sw] }
                     }
                     for ow in valid.upperBound..<Wo { d[ow] = 0 }
                 }
@@ -103,10 +104,11 @@ struct Conv2dGeometry: Equatable {
                             if ih < 0 || ih >= H { continue }
                             let s = src + oh * Wo
                             let grow = gc + ih * W
-                            if sw == 1 {
-                                for ow in valid { grow[ow - pw + j] += s[ow] }
-                            } else {
-                                for ow in valid { grow[ow * sw - pw + j] += s[ow] }
+                            let dst = grow + (valid.lowerBound * sw - pw + j), sv = s + valid.lowerBound
+                            switch sw {
+                            case 1: for t in 0..<valid.count { dst[t] += sv[t] }
+                            case 2: for t in 0..<valid.count { dst[2 * t] += sv[t] }
+                            default: for t in 0..<valid.count { dst[t * sw] += sv[t] }
                             }
                         }
                     }
