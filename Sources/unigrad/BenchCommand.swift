@@ -168,7 +168,7 @@ struct BenchReport {
 
     var json: String {
         "{" + entries.map { e in
-            "\"\(e.key)\": " + (e.value.isFinite ? formatScalar(e.value, precision: Swift.max(e.digits, 3)) : "null")
+            "\"\(e.key)\": " + (e.value.isFinite ? formatScalar(e.value, precision: e.digits == 0 ? 0 : Swift.max(e.digits, 3)) : "null")
         }.joined(separator: ", ") + "}"
     }
 }
