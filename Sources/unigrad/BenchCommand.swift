@@ -1,5 +1,7 @@
 import ArgumentParser
+import Data
 import Layers
+import SSL
 import TensorCore
 
 /// `unigrad bench`: throughput of this machine and of the library's kernels, in one run.
@@ -9,6 +11,12 @@ import TensorCore
 /// - `conv`: forward and backward of the `small` preset's four conv layers (`convnet-small`,
 ///   3×3, padding 1, no bias) on a `--batch`×1×28×28 Fashion-MNIST-sized input, counting `2·MACs`
 ///   for the forward and twice that for the backward (input gradient + weight gradient).
+/// - `train`: `--steps` full training steps of the `small` preset (convnet-small, projector
+///   256→512→512→128, UniGrad, momentum target, SGD) on a batch of `--batch` images (default 128)
+///   in two views, counting `2·MACs` of the online forward on `2N` images, twice that for its
+///   backward, and the momentum branch's forward; reported as images/s and as a fraction of the
+///   same run's sgemm GFLOPS (`train_gflops_fraction`). Selecting it also runs `sgemm`.
+/// - `data`: the `small` two-view augmentation pipeline on 28×28 images, on one thread.
 ///
 /// Every timed kernel of every selected section runs once per round, round-robin, for
 /// `--repeats` rounds after a warm-up, and the best time of each is kept: on a shared machine
@@ -31,8 +39,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Matrix size n of the n×n×n sgemm.")
     var size = 2048
 
-    @Option(name: .long, help: "Batch size of the conv section.")
-    var batch = 256
+    @Option(name: .long, help: "Batch size of the conv section (default 256) and of the train and data sections (default 128).")
+    var batch: Int?
+
+    @Option(name: .long, help: "Training steps per timed round of the train section.")
+    var steps = 4
 
     @Option(name: .long, help: "Conv2d.maxColumnElements: the largest im2col matrix built at once (default: the layer's).")
     var maxColumnElements: Int?
@@ -41,14 +52,16 @@ struct BenchCommand: ParsableCommand {
     var parallelKernels = false
 
     func validate() throws {
-        guard repeats > 0, size > 0, batch > 1 else {
-            throw ValidationError("--repeats and --size must be positive and --batch at least 2 (got \(repeats), \(size), \(batch))")
+        guard repeats > 0, size > 0, (batch ?? 2) > 1, steps > 0 else {
+            throw ValidationError("--repeats, --size and --steps must be positive and --batch at least 2")
         }
     }
 
     func run() throws {
         KernelThreading.isParallel = parallelKernels
-        let sections = only.isEmpty ? BenchSection.allCases : BenchSection.allCases.filter(only.contains)
+        var selected = only.isEmpty ? BenchSection.allCases : only
+        if selected.contains(.train) { selected.append(.sgemm) }   // the train fraction needs the same run's sgemm
+        let sections = BenchSection.allCases.filter(selected.contains)
         var rng = RandomGenerator(seed: 1)
         let kernels = sections.flatMap { $0.kernels(self, using: &rng) }
         var best: [String: Double] = [:]
@@ -61,6 +74,9 @@ struct BenchCommand: ParsableCommand {
         for section in sections { section.summarize(kernels: kernels, best: best, options: self, into: &report) }
         if let s = report.value("sgemm_gflops"), let c = report.value("conv_gflops") {
             report.add("conv_fraction_of_sgemm", "conv ÷ sgemm", c / s, unit: "", digits: 3)
+        }
+        if let s = report.value("sgemm_gflops"), let t = report.value("train_gflops") {
+            report.add("train_gflops_fraction", "train step ÷ sgemm", t / s, unit: "", digits: 3)
         }
         print(json ? report.json : report.table)
     }
@@ -83,6 +99,8 @@ struct BenchKernel {
 enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
     case sgemm
     case conv
+    case train
+    case data
 
     /// The conv layers of `convnet-small` on 28×28 inputs: (C, K, stride, input side).
     static let convLayers: [(c: Int, k: Int, stride: Int, side: Int)] = [(1, 32, 1, 28), (32, 64, 2, 28), (64, 128, 2, 14), (128, 256, 2, 7)]
@@ -103,7 +121,7 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
             return Self.convLayers.enumerated().flatMap { i, spec -> [BenchKernel] in
                 let conv = Conv2d<Float>(spec.c, spec.k, kernelSize: 3, stride: spec.stride, padding: 1, bias: false, using: &rng)
                 if let m = options.maxColumnElements { conv.maxColumnElements = m }
-                let xShape = [options.batch, spec.c, spec.side, spec.side]
+                let xShape = [options.batch ?? 256, spec.c, spec.side, spec.side]
                 let x = Tensor(shape: xShape, scalars: Self.uniform(xShape.reduce(1, *), using: &rng))
                 let yShape = conv.forward(x).shape
                 let g = Tensor(shape: yShape, scalars: Self.uniform(yShape.reduce(1, *), using: &rng))
@@ -112,6 +130,10 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
                 return [BenchKernel(key: "conv\(i + 1)_forward", flops: forwardFlops) { _ = conv.forward(x) },
                         BenchKernel(key: "conv\(i + 1)_backward", flops: 2 * forwardFlops) { _ = conv.backward(g) }]
             }
+        case .train:
+            return [TrainStepBench.kernel(batch: options.batch ?? 128, steps: options.steps, using: &rng)]
+        case .data:
+            return [TrainStepBench.dataKernel(batch: options.batch ?? 128)]
         }
     }
 
@@ -127,7 +149,7 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
         case .conv:
             let n = Self.convLayers.count
             let all = (1...n).flatMap { ["conv\($0)_forward", "conv\($0)_backward"] }
-            report.add("conv_gflops", "conv layers fwd+bwd (batch \(options.batch))", gflops(all), unit: "GFLOPS")
+            report.add("conv_gflops", "conv layers fwd+bwd (batch \(options.batch ?? 256))", gflops(all), unit: "GFLOPS")
             report.add("conv_ms", "conv layers fwd+bwd time", all.reduce(0) { $0 + (best[$1] ?? .infinity) } * 1e3,
                        unit: "ms", digits: 1)
             for (i, spec) in Self.convLayers.enumerated() {
@@ -137,6 +159,14 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
                 report.add("conv\(i + 1)_forward_gflops", label + " fwd", gflops([f]), unit: "GFLOPS")
                 report.add("conv\(i + 1)_backward_gflops", label + " bwd", gflops([b]), unit: "GFLOPS")
             }
+        case .train:
+            let b = options.batch ?? 128, seconds = (best["train_step"] ?? .infinity) / Double(options.steps)
+            report.add("train_images_per_s", "small-preset train step (batch \(b), 2 views)", Double(b) / seconds, unit: "images/s")
+            report.add("train_step_ms", "  time per step", seconds * 1e3, unit: "ms")
+            report.add("train_gflops", "  achieved", gflops(["train_step"]), unit: "GFLOPS")
+        case .data:
+            let b = options.batch ?? 128
+            report.add("data_images_per_s", "small two-view augmentation (1 thread)", Double(b) / (best["data_batch"] ?? .infinity), unit: "images/s")
         }
     }
 
