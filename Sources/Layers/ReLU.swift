@@ -27,7 +27,8 @@ public final class ReLU<Scalar: BLASScalar>: Layer {
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         var y = x
         y.scalars.withUnsafeMutableBufferPointer { p in
-            for i in p.indices where p[i] < 0 { p[i] = 0 }  // NaN passes through, as in PyTorch
+            // Branch-free so the loop vectorises; `max(NaN, 0)` is NaN, as in PyTorch.
+            for i in p.indices { p[i] = Swift.max(p[i], 0) }
         }
         output = y
         return y
@@ -42,7 +43,7 @@ public final class ReLU<Scalar: BLASScalar>: Layer {
         var gx = g
         gx.scalars.withUnsafeMutableBufferPointer { gp in
             y.scalars.withUnsafeBufferPointer { yp in
-                for i in gp.indices where !(yp[i] > 0) { gp[i] = 0 }
+                for i in gp.indices { gp[i] = yp[i] > 0 ? gp[i] : 0 }
             }
         }
         return gx

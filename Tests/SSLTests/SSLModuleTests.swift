@@ -1,4 +1,0 @@
-import Testing
-import SSL
-
-@Suite struct SSLModuleTests {}
