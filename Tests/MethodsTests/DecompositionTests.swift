@@ -14,7 +14,8 @@ import Testing
             let state = withState ? randomState(d: d, queue: 40, seed: 9) : MethodState()
             let r = method.evaluate(z1: b.z1, z2: b.z2, targets: b.targets, state: state)
             #expect(r.views.count == 2)
-            for (v, z, gz) in zip(r.views, [b.z1, b.z2], [r.gradZ1, r.gradZ2]) {
+            for (k, v) in r.views.enumerated() {
+                let z = k == 0 ? b.z1 : b.z2, gz = k == 0 ? r.gradZ1 : r.gradZ2
                 #expect(v.reconstructionError() <= 1e-10, "\(name) view \(v.view) N=\(n): error \(v.reconstructionError())")
                 // The decomposed gradient is the gradient in x, consistent with ∂L/∂z.
                 let back: Tensor<Double>

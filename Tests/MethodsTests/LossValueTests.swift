@@ -1,3 +1,4 @@
+import Foundation
 import Methods
 import TensorCore
 import Testing

@@ -24,6 +24,8 @@ public struct SimCLRMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "simclr" }
     public var parameters: MethodParameters { MethodParameters([("tau", Double(tau))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
