@@ -90,7 +90,9 @@ public struct BatchInput: Sendable, Equatable {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
             let info = (error as NSError).userInfo["NSDebugDescription"] as? String
-            throw .notJSON(reason: info ?? "malformed JSON")
+            var reason = info ?? "malformed JSON"
+            if reason.count > 160 { reason = String(reason.prefix(120)) + "… (truncated)" }
+            throw .notJSON(reason: reason)
         }
         return try parse(object: object)
     }
@@ -141,7 +143,12 @@ public struct BatchInput: Sendable, Equatable {
     }
 
     static func isBoolean(_ x: Any) -> Bool {
-        x is Bool && String(describing: type(of: x)).lowercased().contains("bool")
+        // JSONSerialization returns booleans as an NSNumber subclass; plain numbers are NSNumber or
+        // NSDecimalNumber (huge integers). Comparing classes avoids slow bridging per element.
+        guard let n = x as? NSNumber else { return x is Bool }
+        let cls: AnyClass = type(of: n)
+        if cls == NSNumber.self || cls == NSDecimalNumber.self { return false }
+        return String(describing: cls).lowercased().contains("bool")
     }
 
     static func jsonKind(_ x: Any) -> String {

@@ -26,7 +26,7 @@ public enum MethodError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .invalidValue(key, value, expected):
             return "invalid value '\(value)' for '\(key)'; expected \(expected)"
         case let .outOfRange(key, value, range):
-            return "value \(formatScalar(value, precision: 6)) for '\(key)' is out of range \(range)"
+            return "value \(MethodParameters.format(value)) for '\(key)' is out of range \(range)"
         }
     }
 }
@@ -54,7 +54,7 @@ public struct ParameterSpec: Sendable, Equatable {
 
     /// `"[lo, hi]"`.
     public var rangeDescription: String {
-        "[\(formatScalar(range.lowerBound, precision: 6)), \(formatScalar(range.upperBound, precision: 6))]"
+        "[\(MethodParameters.format(range.lowerBound)), \(MethodParameters.format(range.upperBound))]"
     }
 
     /// Parses and checks a textual value.
@@ -63,15 +63,15 @@ public struct ParameterSpec: Sendable, Equatable {
         guard let v = Double(trimmed), v.isFinite else {
             throw .invalidValue(key: key, value: text, expected: isInteger ? "an integer" : "a finite number")
         }
-        try check(v)
+        try check(v, text: trimmed)
         return v
     }
 
     /// Checks a numeric value against the range (and integrality).
-    public func check(_ v: Double) throws(MethodError) {
+    public func check(_ v: Double, text: String? = nil) throws(MethodError) {
         guard v.isFinite else { throw .invalidValue(key: key, value: "\(v)", expected: "a finite number") }
         if isInteger && v.rounded() != v {
-            throw .invalidValue(key: key, value: formatScalar(v, precision: 6), expected: "an integer")
+            throw .invalidValue(key: key, value: text ?? MethodParameters.format(v), expected: "an integer")
         }
         guard range.contains(v) else { throw .outOfRange(key: key, value: v, range: rangeDescription) }
     }

@@ -35,7 +35,9 @@ public struct MethodState<Scalar: BLASScalar>: Sendable, Equatable {
     public static func batchCorrelation(t1: Tensor<Scalar>, t2: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(t1.shape == t2.shape, "batchCorrelation: t1 \(t1.shape) vs t2 \(t2.shape)")
         let n = Scalar(2 * t1.rows)
-        return (t1.matmul(t1, transposeSelf: true) + t2.matmul(t2, transposeSelf: true)) / n
+        let F = (t1.matmul(t1, transposeSelf: true) + t2.matmul(t2, transposeSelf: true)) / n
+        // gemm need not return an exactly symmetric product; symmetrise so F = Fᵀ bit for bit.
+        return (F + F.transposed()) * Scalar(0.5)
     }
 
     /// `F ← ρF + (1−ρ)F̂`; `F̂` itself when `previous` is `nil` (first step).

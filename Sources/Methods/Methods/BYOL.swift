@@ -17,6 +17,8 @@ public struct BYOLMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "byol" }
     public var parameters: MethodParameters { MethodParameters([]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         predictorCosineResult(name: name, z1: z1, z2: z2, targets: targets, state: state, decompose: decompose)
@@ -24,6 +26,8 @@ public struct BYOLMethod<Scalar: BLASScalar>: SSLMethod {
 }
 
 /// The shared evaluation of `byol` and `simsiam` with `W = state.predictor ?? I`.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 func predictorCosineResult<Scalar: BLASScalar>(name: String, z1: Tensor<Scalar>, z2: Tensor<Scalar>,
                                                targets: MethodTargets<Scalar>, state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
     let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
@@ -34,7 +38,7 @@ func predictorCosineResult<Scalar: BLASScalar>(name: String, z1: Tensor<Scalar>,
     let set = NegativeSet(vectors: W, labels: indexLabels("W", p.d, suffix: " (predictor row)"))
     func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
         let f = PredictorCosine.forward(u: u, targets: tPlus, W: W)
-        total += f.values.reduce(0, +)
+        total += f.values.compensatedSum()
         let g = PredictorCosine.gradient(f, targets: tPlus, W: W) * c
         guard decompose else { return (g, nil) }
         let wtw = f.predictions.matmul(W)                         // WᵀW u_b

@@ -54,6 +54,8 @@ public struct BYOLDirectPredMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "byol-directpred" }
     public var parameters: MethodParameters { MethodParameters([("eps", Double(eps)), ("rho", Double(rho))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
@@ -64,7 +66,7 @@ public struct BYOLDirectPredMethod<Scalar: BLASScalar>: SSLMethod {
         var total: Scalar = 0
         func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = PredictorCosine.forward(u: u, targets: tPlus, W: W)
-            total += f.values.reduce(0, +)
+            total += f.values.compensatedSum()
             let g = PredictorCosine.gradient(f, targets: tPlus, W: W) * c
             guard decompose else { return (g, nil) }
             let (set, w) = CorrelationNegative.negativeSet(u: u, t1: p.t1, t2: p.t2, previous: state.correlation, rho: rho)

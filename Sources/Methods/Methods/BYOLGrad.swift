@@ -27,6 +27,8 @@ public struct BYOLGradMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "byol-grad" }
     public var parameters: MethodParameters { MethodParameters([("eps", Double(eps)), ("rho", Double(rho))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)

@@ -23,6 +23,8 @@ public struct BarlowGradMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "barlow-grad" }
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         precondition(z1.rank == 2 && z1.shape == z2.shape && z1.rows >= 2, "barlow-grad needs z1, z2 (N ≥ 2, D), got \(z1.shape), \(z2.shape)")
@@ -42,6 +44,8 @@ public struct BarlowGradMethod<Scalar: BLASScalar>: SSLMethod {
 /// Shared by `barlow-grad` and `barlow-l2`: `g1_b = 2(−t2_b + λ Σ_v (t2_b·t2_v/N) x1_v)` and the
 /// surrogate, decomposition and terms in the variable `x`; `gradZ` is left for the caller
 /// (it is set to `∂L/∂x` here).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 func correlationGradientForm<Scalar: BLASScalar>(name: String, variable: DecompositionVariable,
                                                  x1: Tensor<Scalar>, x2: Tensor<Scalar>, t1: Tensor<Scalar>, t2: Tensor<Scalar>,
                                                  lambda: Scalar, state: MethodState<Scalar>, labelPrefix: String, decompose: Bool)

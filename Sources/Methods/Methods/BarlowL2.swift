@@ -20,6 +20,8 @@ public struct BarlowL2Method<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "barlow-l2" }
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)

@@ -22,6 +22,8 @@ public struct BarlowTwinsMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "barlow" }
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         precondition(z1.rank == 2 && z1.shape == z2.shape && z1.rows >= 2, "barlow needs z1, z2 (N ≥ 2, D), got \(z1.shape), \(z2.shape)")

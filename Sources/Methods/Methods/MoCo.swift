@@ -27,6 +27,8 @@ public struct MoCoMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "moco" }
     public var parameters: MethodParameters { MethodParameters([("tau", Double(tau)), ("queue_size", Double(queueSize))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
@@ -49,8 +51,8 @@ public struct MoCoMethod<Scalar: BLASScalar>: SSLMethod {
         var posTotal: Scalar = 0, lseTotal: Scalar = 0
         func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>, tName: String) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = InfoNCELogSumExp.forward(u: u, keys: queue, tau: tau, extraPositives: tPlus)
-            posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).reduce(0, +)
-            lseTotal += f.values.reduce(0, +)
+            posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).compensatedSum()
+            lseTotal += f.values.compensatedSum()
             let g = (InfoNCEPositive.gradient(positives: tPlus, tau: tau)
                      + InfoNCELogSumExp.gradientAnchors(f, keys: queue, tau: tau, extraPositives: tPlus)) * c
             // Weights over V = [t⁺_0 … t⁺_{N−1}; Q]: sample b weights its own positive only.

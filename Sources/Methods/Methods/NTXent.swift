@@ -26,6 +26,8 @@ public struct NTXentMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "ntxent" }
     public var parameters: MethodParameters { MethodParameters([("tau", Double(tau))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: .none)
@@ -34,8 +36,8 @@ public struct NTXentMethod<Scalar: BLASScalar>: SSLMethod {
         let partner = Tensor.concatenatingRows([p.u2, p.u1])            // U_{p(i)}
         let f = InfoNCELogSumExp.forward(u: U, keys: U, tau: tau, excludeDiagonal: true)
         let c = 1 / Scalar(2 * n)
-        let posTotal = InfoNCEPositive.values(u: U, positives: partner, tau: tau).reduce(0, +)
-        let lseTotal = f.values.reduce(0, +)
+        let posTotal = InfoNCEPositive.values(u: U, positives: partner, tau: tau).compensatedSum()
+        let lseTotal = f.values.compensatedSum()
         let anchorSide = (InfoNCEPositive.gradient(positives: partner, tau: tau)
                           + InfoNCELogSumExp.gradientAnchors(f, keys: U, tau: tau)) * c
         let keySide = (InfoNCEPositive.gradient(positives: partner, tau: tau)

@@ -24,6 +24,8 @@ public struct SimCLRMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "simclr" }
     public var parameters: MethodParameters { MethodParameters([("tau", Double(tau))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
@@ -34,8 +36,8 @@ public struct SimCLRMethod<Scalar: BLASScalar>: SSLMethod {
         var posTotal: Scalar = 0, lseTotal: Scalar = 0
         func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = InfoNCELogSumExp.forward(u: u, keys: keys, tau: tau)
-            posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).reduce(0, +)
-            lseTotal += f.values.reduce(0, +)
+            posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).compensatedSum()
+            lseTotal += f.values.compensatedSum()
             let g = (InfoNCEPositive.gradient(positives: tPlus, tau: tau) + InfoNCELogSumExp.gradientAnchors(f, keys: keys, tau: tau)) * c
             guard decompose else { return (g, nil) }
             let dec = ViewDecomposition(view: k, variable: .normalized, scale: c / tau, gradient: g,

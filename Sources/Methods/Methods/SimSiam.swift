@@ -12,6 +12,8 @@ public struct SimSiamMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "simsiam" }
     public var parameters: MethodParameters { MethodParameters([]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         predictorCosineResult(name: name, z1: z1, z2: z2, targets: targets, state: state, decompose: decompose)

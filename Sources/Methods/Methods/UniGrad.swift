@@ -27,6 +27,8 @@ public struct UniGradMethod<Scalar: BLASScalar>: SSLMethod {
     public var name: String { "unigrad" }
     public var parameters: MethodParameters { MethodParameters([("lambda", Double(lambda)), ("rho", Double(rho))]) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         let p = NormalizedPair(z1: z1, z2: z2, targets: targets)
@@ -35,7 +37,7 @@ public struct UniGradMethod<Scalar: BLASScalar>: SSLMethod {
         let c = 1 / Scalar(2 * p.n)
         let pos = PositiveCosine.values(u: p.u1, positives: p.t2) + PositiveCosine.values(u: p.u2, positives: p.t1)
         let neg = CorrelationNegative.values(u: p.u1, F: F, lambda: lambda) + CorrelationNegative.values(u: p.u2, F: F, lambda: lambda)
-        let positiveTerm = c * pos.reduce(0, +), negativeTerm = c * neg.reduce(0, +)
+        let positiveTerm = c * pos.compensatedSum(), negativeTerm = c * neg.compensatedSum()
         let gU1 = (PositiveCosine.gradient(positives: p.t2) + CorrelationNegative.gradient(u: p.u1, F: F, lambda: lambda)) * c
         let gU2 = (PositiveCosine.gradient(positives: p.t1) + CorrelationNegative.gradient(u: p.u2, F: F, lambda: lambda)) * c
         let (gZ1, gZ2) = p.backward(gU1, gU2)

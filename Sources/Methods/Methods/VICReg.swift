@@ -36,6 +36,8 @@ public struct VICRegMethod<Scalar: BLASScalar>: SSLMethod {
                           ("covariance", Double(covarianceWeight))])
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(z1: Tensor<Scalar>, z2: Tensor<Scalar>, targets: MethodTargets<Scalar>,
                          state: MethodState<Scalar>, decompose: Bool) -> MethodResult<Scalar> {
         precondition(z1.rank == 2 && z1.shape == z2.shape && z1.rows >= 2, "vicreg needs z1, z2 (N ≥ 2, D), got \(z1.shape), \(z2.shape)")
