@@ -1,1 +1,0 @@
-// The Methods module of UniGrad Lab; see DESIGN.md.
