@@ -8,6 +8,7 @@ struct Unigrad: ParsableCommand {
         abstract: "UniGrad Lab: the unified gradient framework for Siamese self-supervised learning.",
         subcommands: [
             // Each subcommand lives in its own file, named after it.
+            GradCommand.self,
             VerifyCommand.self,
         ])
 
