@@ -21,13 +21,10 @@ enum AsymmetricChecks {
         return (0..<u1.rows).reduce(0) { $0 - dots[$1] / (pn[$1] * tn[$1]) }
     }
 
-    /// DirectPred's predictor as in the official code: `F = U S Uᵀ`, `s_max = max S`,
+    /// DirectPred's predictor (the library's `DirectPredPredictor`, official code): `F = U S Uᵀ`, `s_max = max S`,
     /// `W_p = U diag(max(√(S/s_max) + ε, 1e−4)) Uᵀ`; also `F' = F/s_max + ε² I`.
     static func directPred(_ F: Tensor<Double>, eps: Double) -> (wp: Tensor<Double>, fPrime: Tensor<Double>, sMax: Double) {
-        let (values, vectors) = F.symmetricEigen()
-        let sMax = values.max() ?? 1
-        let diag = values.map { Swift.max((Swift.max($0, 0) / sMax).squareRoot() + eps, 1e-4) }
-        let wp = vectors.scalingColumns(diag).matmul(vectors, transposeOther: true)
+        let (wp, sMax) = DirectPredPredictor.predictor(F: F, eps: eps)   // the library's W_p
         let fPrime = F / sMax + eps * eps * Tensor<Double>.identity(F.rows)
         return (wp, fPrime, sMax)
     }
@@ -83,7 +80,7 @@ enum AsymmetricChecks {
         let wu = s.u1.matmul(w), norms = wu.rowNorms()
         let lambdas = (0..<s.u1.rows).map { CheckKit.rowDots(wu, s.u2)[$0] / (norms[$0] * norms[$0]) }
         // F u1 written as a sum over the remembered vectors: (u1 Vᵀ ⊙ ρ) V
-        let coefficients = s.u1.matmul(s.vectors, transposeOther: true).scalingColumns(s.weights)
+        let coefficients = s.u1.matmul(s.vectors, transposeOther: true).columnsScaled(by: s.weights)
         let fu = coefficients.matmul(s.vectors)
         let analytic = -(s.u2.matmul(w) - fu.scalingRows(lambdas)).scalingRows(norms.map { 1 / $0 })
         return CheckKit.gradientCheck(analytic: analytic, of: { predictorLoss($0, s.u2, w) }, at: s.u1,
@@ -137,7 +134,7 @@ enum AsymmetricChecks {
         let (wp, fPrime, sMax) = directPred(s.F, eps: eps)
         let lambdas = codeGradient(s.u1, s.u2, wp: wp, m: fPrime).lambdas
         let code = s.u1.matmul(fPrime).scalingRows(lambdas)
-        let coefficients = s.u1.matmul(s.vectors, transposeOther: true).scalingColumns(s.weights)
+        let coefficients = s.u1.matmul(s.vectors, transposeOther: true).columnsScaled(by: s.weights)
         let unified = coefficients.matmul(s.vectors).scalingRows(lambdas.map { $0 / sMax })
         return CheckKit.compare(CheckKit.projectTangent(code, onto: s.u1), CheckKit.projectTangent(unified, onto: s.u1),
                                 tolerance: 1e-9, note: "N=64 D=64, \(s.vectors.rows) remembered vectors")

@@ -63,9 +63,9 @@ public enum CheckKit {
         precondition(!batches.isEmpty, "need at least one batch")
         var F = Tensor<Double>.zeros([batches[0].0.columns, batches[0].0.columns])
         for (step, (t1, t2)) in batches.enumerated() {
-            let n = Double(t1.rows)
-            let fHat = (t1.matmul(t1, transposeSelf: true) + t2.matmul(t2, transposeSelf: true)) / (2 * n)
-            F = step == 0 ? fHat : rho * F + (1 - rho) * fHat
+            // the library's update (MethodState), so that C12 checks the implementation
+            F = MethodState<Double>.updatedCorrelation(previous: step == 0 ? nil : F,
+                                                       batch: MethodState.batchCorrelation(t1: t1, t2: t2), rho: rho)
         }
         let steps = batches.count
         var weights: [Double] = []
@@ -114,7 +114,7 @@ public enum CheckKit {
     public static func symmetricPower(_ a: Tensor<Double>, _ p: Double) -> Tensor<Double> {
         let (values, vectors) = a.symmetricEigen()
         let d = a.rows
-        let scaled = vectors.scalingColumns(values.map { Double.pow(Swift.max($0, 0), p) })
+        let scaled = vectors.columnsScaled(by: values.map { Double.pow(Swift.max($0, 0), p) })
         precondition(scaled.shape == [d, d])
         return scaled.matmul(vectors, transposeOther: true)
     }
@@ -216,7 +216,7 @@ public enum CheckKit {
 
 extension Tensor where Scalar == Double {
     /// Multiplies column `j` by `s[j]`.
-    func scalingColumns(_ s: [Double]) -> Tensor {
+    func columnsScaled(by s: [Double]) -> Tensor {
         precondition(s.count == columns, "scalingColumns: \(s.count) factors for \(columns) columns")
         var t = self
         let c = columns

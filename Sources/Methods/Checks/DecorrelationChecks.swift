@@ -30,7 +30,7 @@ enum DecorrelationChecks {
         let n = Double(u1.rows)
         let c = u1.matmul(u2, transposeSelf: true) / n
         let negative = u2.matmul(c, transposeOther: true)                 // rows (C u2_b)ᵀ
-        let diagonal = u2.scalingColumns(c.diagonal())                    // rows (diag(C) u2_b)ᵀ
+        let diagonal = u2.columnsScaled(by: c.diagonal())                    // rows (diag(C) u2_b)ᵀ
         let simplified = (2 / n) * (-u2 + lambda * negative)
         return (simplified + (2 / n) * (1 - lambda) * diagonal, simplified)
     }
@@ -89,7 +89,7 @@ enum DecorrelationChecks {
         let mean = z.meanRows()
         let centred = z.addingRowVector(-mean)
         let std = centred.squared().sumRows().scalars.map { ($0 / n + 1e-5).squareRoot() }
-        return centred.scalingColumns(std.map { 1 / $0 })
+        return centred.columnsScaled(by: std.map { 1 / $0 })
     }
 
     static let barlowIdentityPositiveBN = DerivationCheck(
@@ -137,7 +137,7 @@ enum DecorrelationChecks {
         let covarianceTerm = 4 * lambda1 / (c * (n - 1)) * centred.matmul(offDiagonal)
         let std = cov.diagonal().map { ($0 + 1e-4).squareRoot() }
         let factors = std.map { $0 < gamma ? -lambda2 / (c * (n - 1) * $0) : 0 }
-        return (invariance, covarianceTerm, centred.scalingColumns(factors))
+        return (invariance, covarianceTerm, centred.columnsScaled(by: factors))
     }
 
     static let vicregGradient = DerivationCheck(

@@ -8,7 +8,7 @@ public enum DerivationChecks {
     /// Every registered check, in a stable order (family by family).
     public static let all: [DerivationCheck] = {
         let checks = NormalizationChecks.all + ContrastiveChecks.all + AsymmetricChecks.all
-            + DecorrelationChecks.all + UniGradChecks.all + ScheduleChecks.all
+            + DecorrelationChecks.all + UniGradChecks.all + ScheduleChecks.all + LibraryChecks.all
         var seen = Set<String>()
         for c in checks { precondition(seen.insert(c.id).inserted, "duplicate check id \(c.id)") }
         return checks

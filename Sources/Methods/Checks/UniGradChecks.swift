@@ -38,7 +38,7 @@ enum UniGradChecks {
         let u1 = CheckKit.unitRows(b, d, rng: &rng)
         let sumForm = memory.vectors.scalingRows(memory.weights).matmul(memory.vectors, transposeSelf: true)
         let fu = u1.matmul(memory.F)
-        let coefficients = u1.matmul(memory.vectors, transposeOther: true).scalingColumns(memory.weights)
+        let coefficients = u1.matmul(memory.vectors, transposeOther: true).columnsScaled(by: memory.weights)
         return CheckResult.worst(of: [
             CheckKit.compare(memory.F, sumForm),
             CheckKit.compare(fu, coefficients.matmul(memory.vectors)),
