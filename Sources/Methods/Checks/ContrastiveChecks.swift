@@ -154,6 +154,6 @@ enum ContrastiveChecks {
         let full = ((-2 * partners(x) + (s + s.transposed()).matmul(x)) * scale).slicingRows(0..<n)
         let anchorOnly = ((-partners(x) + s.matmul(x)) * scale).slicingRows(0..<n)
         return CheckKit.approximation(exact: full, approx: anchorOnly, projectingAt: pairs.u1, statistic: .mean,
-                                      threshold: 0.9, note: "N=\(n) D=\(d) τ=\(tau), realistic positive pairs")
+                                      threshold: 0.98, note: "N=\(n) D=\(d) τ=\(tau), realistic positive pairs")
     }
 }

@@ -211,6 +211,6 @@ extension DecorrelationChecks {
         let mean = pairs.u1.meanRows()
         let batchMean = Tensor<Double>.zeros([n, d]).addingRowVector(mean)   // Σ_v (1/N) v1 for every sample
         return CheckKit.approximation(exact: variance, approx: batchMean, projectingAt: pairs.u1, statistic: .mean,
-                                      threshold: 0.5, note: "N=\(n) D=\(d)")
+                                      threshold: 0.8, note: "N=\(n) D=\(d)")
     }
 }

@@ -64,12 +64,12 @@ enum UniGradChecks {
         reference: "C12"
     ) { seed in
         var rng = RandomGenerator(seed: seed)
-        let memory = CheckKit.realisticF(d: 64, batch: 16, steps: 3, rho: rho, rng: &rng)  // rank-deficient: 96 vectors... 48 < 64
+        let memory = CheckKit.realisticF(d: 64, batch: 8, steps: 3, rho: rho, rng: &rng)  // 48 vectors < D = 64: singular F
         let smallest = memory.F.symmetricEigen().values.min() ?? .nan
         return CheckResult(maxAbsoluteError: Swift.max(0, -smallest), maxRelativeError: Swift.max(0, -smallest),
                            tolerance: nil,
                            measurement: CheckMeasurement(name: "min eigenvalue", value: smallest, threshold: -1e-12),
-                           note: "B=16 D=64, 3 steps (F has zero eigenvalues)")
+                           note: "B=8 D=64, 3 steps: 48 vectors < D, so F is singular")
     }
 
     static let surrogateValue = DerivationCheck(
