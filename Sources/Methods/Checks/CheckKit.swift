@@ -102,7 +102,15 @@ public enum CheckKit {
     public static func rowDots(_ a: Tensor<Double>, _ b: Tensor<Double>) -> [Double] {
         precondition(a.shape == b.shape, "rowDots: \(a.shape) vs \(b.shape)")
         let c = a.columns
-        return (0..<a.rows).map { r in (0..<c).reduce(0) { $0 + a.scalars[r * c + $1] * b.scalars[r * c + $1] } }
+        return a.scalars.withUnsafeBufferPointer { ap in
+            b.scalars.withUnsafeBufferPointer { bp in
+                (0..<a.rows).map { r in
+                    var s = 0.0
+                    for j in 0..<c { s += ap[r * c + j] * bp[r * c + j] }
+                    return s
+                }
+            }
+        }
     }
 
     /// The tangent projection `(I − u uᵀ) g` of each row of `g` onto the sphere at the matching row of `u`.
@@ -135,10 +143,15 @@ public enum CheckKit {
     /// `log Σ_j exp(x_j)` of each row, computed stably.
     public static func logSumExpRows(_ x: Tensor<Double>) -> [Double] {
         let c = x.columns
-        return (0..<x.rows).map { r in
-            let row = (0..<c).map { x.scalars[r * c + $0] }
-            let m = row.max() ?? 0
-            return m + Double.log(row.reduce(0) { $0 + Double.exp($1 - m) })
+        return x.scalars.withUnsafeBufferPointer { xp in
+            (0..<x.rows).map { r in
+                var m = -Double.infinity
+                for j in 0..<c { m = Swift.max(m, xp[r * c + j]) }
+                if m == -.infinity { return m }
+                var s = 0.0
+                for j in 0..<c { s += Double.exp(xp[r * c + j] - m) }
+                return m + Double.log(s)
+            }
         }
     }
 

@@ -17,7 +17,8 @@ enum ContrastiveChecks {
     static func infoNCE(_ u: Tensor<Double>, positives p: Tensor<Double>, negatives q: Tensor<Double>, tau: Double) -> Double {
         let logits = logitsWithPositiveFirst(u, p, q, tau: tau)
         let lse = CheckKit.logSumExpRows(logits)
-        return (0..<u.rows).reduce(0) { $0 - logits[$1, 0] + lse[$1] }
+        let width = logits.columns
+        return (0..<u.rows).reduce(0) { $0 - logits.scalars[$1 * width] + lse[$1] }
     }
 
     /// Row `b`: `[u_b·p_b, u_b·q_1, …, u_b·q_K] / τ`.
@@ -25,12 +26,12 @@ enum ContrastiveChecks {
         let pos = CheckKit.rowDots(u, p)
         let neg = u.matmul(q, transposeOther: true)
         let k = q.rows
-        var logits = Tensor<Double>.zeros([u.rows, k + 1])
+        var logits = [Double](repeating: 0, count: u.rows * (k + 1))
         for b in 0..<u.rows {
-            logits[b, 0] = pos[b] / tau
-            for j in 0..<k { logits[b, j + 1] = neg[b, j] / tau }
+            logits[b * (k + 1)] = pos[b] / tau
+            for j in 0..<k { logits[b * (k + 1) + j + 1] = neg.scalars[b * k + j] / tau }
         }
-        return logits
+        return Tensor(shape: [u.rows, k + 1], scalars: logits)
     }
 
     /// The derivation's claim (C1): `∂/∂u_b = (1/τ)(−p_b + Σ_{v∈V_b} s_v v)`, `V_b = {p_b} ∪ Q`.
@@ -72,10 +73,9 @@ enum ContrastiveChecks {
         let targets = CheckKit.positivePairs(n, d, rng: &rng)  // momentum-encoder outputs: constants
         let queue = CheckKit.unitRows(k, d, rng: &rng)
         let (t1, t2) = (targets.u1, targets.u2)
+        let otherHalf = infoNCE(pairs.u2, positives: t1, negatives: queue, tau: tau)  // constant in z1
         func loss(_ z1: Tensor<Double>) -> Double {
-            let u1 = z1.l2NormalizedRows()
-            return 0.5 * (infoNCE(u1, positives: t2, negatives: queue, tau: tau)
-                + infoNCE(pairs.u2, positives: t1, negatives: queue, tau: tau)) / Double(n)
+            0.5 * (infoNCE(z1.l2NormalizedRows(), positives: t2, negatives: queue, tau: tau) + otherHalf) / Double(n)
         }
         let (u1, norms) = pairs.z1.l2NormalizedRowsWithNorms()
         let gU = infoNCEGradientFormula(u1, positives: t2, negatives: queue, tau: tau) / Double(2 * n)
@@ -107,10 +107,11 @@ enum ContrastiveChecks {
     /// `(1/2N) Σ_i [−x_i·x_{p(i)}/τ + log Σ_{k≠i} e^{x_i·x_k/τ}]` on `X = [u1; u2]`, `p(i) = i ± N`.
     static func ntxent(_ x: Tensor<Double>, tau: Double) -> Double {
         let m = x.rows, n = m / 2
-        var logits = x.matmul(x, transposeOther: true) / tau
-        for i in 0..<m { logits[i, i] = -.infinity }
+        var logits = x.matmul(x, transposeOther: true)
+        logits.scalars.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] /= tau } }
+        for i in 0..<m { logits.scalars[i * m + i] = -.infinity }
         let lse = CheckKit.logSumExpRows(logits)
-        return (0..<m).reduce(0) { $0 - logits[$1, ($1 + n) % m] + lse[$1] } / Double(m)
+        return (0..<m).reduce(0) { $0 - logits.scalars[$1 * m + ($1 + n) % m] + lse[$1] } / Double(m)
     }
 
     /// `S_ik = softmax_{k≠i}(x_i·x_k/τ)` with `S_ii = 0`.

@@ -73,8 +73,8 @@ enum NormalizationChecks {
         let F = CheckKit.realisticF(d: d, batch: 32, steps: 20, rho: 0.99, rng: &rng).F
         func loss(_ z: Tensor<Double>) -> Double {
             let u = z.l2NormalizedRows()
-            let quad = CheckKit.rowDots(u, u.matmul(F))
-            return (0..<n).reduce(0) { $0 - CheckKit.rowDots(u, pairs.u2)[$1] + lambda / 2 * quad[$1] }
+            let quad = CheckKit.rowDots(u, u.matmul(F)), pos = CheckKit.rowDots(u, pairs.u2)
+            return (0..<n).reduce(0) { $0 - pos[$1] + lambda / 2 * quad[$1] }
         }
         let (u, norms) = pairs.z1.l2NormalizedRowsWithNorms()
         let g = -pairs.u2 + lambda * u.matmul(F)
