@@ -26,8 +26,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Folder of derivations to verify when no FILE is given.")
     var dir: String?
 
-    @Option(help: "Seed of the random inputs.")
-    var seed: UInt64 = DerivationVerifier.defaultSeed
+    @Option(help: "Seed of the random inputs (an unsigned integer; default \(DerivationVerifier.defaultSeed)).")
+    var seed: String?
 
     @Flag(help: "List the registered checks (id and claim) instead of running them.")
     var list = false
@@ -39,10 +39,15 @@ struct VerifyCommand: ParsableCommand {
             }
             return
         }
+        // parsed here, not by ArgumentParser, so that a bad value exits with 2 like other bad input
+        guard let seedValue = seed.map({ UInt64($0) }) ?? DerivationVerifier.defaultSeed else {
+            FileHandle.standardError.write(Data("unigrad verify: --seed must be an unsigned integer, got '\(seed ?? "")'\n".utf8))
+            throw ExitCode(2)
+        }
         let report: VerificationReport
         do {
             let paths = try files.isEmpty ? DerivationVerifier.derivationFiles(in: derivationsDirectory()) : files
-            report = try DerivationVerifier.verify(paths: paths, seed: seed)
+            report = try DerivationVerifier.verify(paths: paths, seed: seedValue)
         } catch let error as DerivationError {
             FileHandle.standardError.write(Data("unigrad verify: \(error.description)\n".utf8))
             throw ExitCode(2)
@@ -59,6 +64,8 @@ struct VerifyCommand: ParsableCommand {
         guard let found = DerivationVerifier.locateDerivationsDirectory(currentDirectory: cwd, executablePath: exe) else {
             throw DerivationError.noDerivations(directory: "derivations (searched from \(cwd) and the executable's folder)")
         }
-        return found
+        // print paths relative to the working directory when the folder is below it
+        let prefix = (cwd as NSString).standardizingPath + "/"
+        return found.hasPrefix(prefix) ? String(found.dropFirst(prefix.count)) : found
     }
 }
