@@ -90,7 +90,9 @@ public struct BatchInput: Sendable, Equatable {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
             let info = (error as NSError).userInfo["NSDebugDescription"] as? String
-            throw .notJSON(reason: info ?? "malformed JSON")
+            var reason = info ?? "malformed JSON"
+            if reason.count > 160 { reason = String(reason.prefix(120)) + "… (truncated)" }
+            throw .notJSON(reason: reason)
         }
         return try parse(object: object)
     }

@@ -76,3 +76,18 @@ func indexLabels(_ prefix: String, _ count: Int, suffix: String = "") -> [String
 func emptyNegatives<Scalar: BLASScalar>(n: Int, d: Int) -> (NegativeSet<Scalar>, Tensor<Scalar>) {
     (NegativeSet(vectors: Tensor.zeros([0, d]), labels: []), Tensor.zeros([n, 0]))
 }
+
+extension Array where Element: BLASScalar {
+    /// Neumaier-compensated sum: the batch-mean losses are sums of N per-sample values, and a
+    /// plain sum's rounding (≈ ε·N·|ℓ|) would swamp the O(h/N) change that finite differences
+    /// measure at N = 256.
+    func compensatedSum() -> Element {
+        var s: Element = 0, c: Element = 0
+        for x in self {
+            let t = s + x
+            c += Swift.abs(s) >= Swift.abs(x) ? (s - t) + x : (x - t) + s
+            s = t
+        }
+        return s + c
+    }
+}

@@ -34,7 +34,7 @@ func predictorCosineResult<Scalar: BLASScalar>(name: String, z1: Tensor<Scalar>,
     let set = NegativeSet(vectors: W, labels: indexLabels("W", p.d, suffix: " (predictor row)"))
     func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
         let f = PredictorCosine.forward(u: u, targets: tPlus, W: W)
-        total += f.values.reduce(0, +)
+        total += f.values.compensatedSum()
         let g = PredictorCosine.gradient(f, targets: tPlus, W: W) * c
         guard decompose else { return (g, nil) }
         let wtw = f.predictions.matmul(W)                         // WᵀW u_b

@@ -64,7 +64,7 @@ public struct BYOLDirectPredMethod<Scalar: BLASScalar>: SSLMethod {
         var total: Scalar = 0
         func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = PredictorCosine.forward(u: u, targets: tPlus, W: W)
-            total += f.values.reduce(0, +)
+            total += f.values.compensatedSum()
             let g = PredictorCosine.gradient(f, targets: tPlus, W: W) * c
             guard decompose else { return (g, nil) }
             let (set, w) = CorrelationNegative.negativeSet(u: u, t1: p.t1, t2: p.t2, previous: state.correlation, rho: rho)

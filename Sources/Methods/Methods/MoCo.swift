@@ -49,8 +49,8 @@ public struct MoCoMethod<Scalar: BLASScalar>: SSLMethod {
         var posTotal: Scalar = 0, lseTotal: Scalar = 0
         func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>, tName: String) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = InfoNCELogSumExp.forward(u: u, keys: queue, tau: tau, extraPositives: tPlus)
-            posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).reduce(0, +)
-            lseTotal += f.values.reduce(0, +)
+            posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).compensatedSum()
+            lseTotal += f.values.compensatedSum()
             let g = (InfoNCEPositive.gradient(positives: tPlus, tau: tau)
                      + InfoNCELogSumExp.gradientAnchors(f, keys: queue, tau: tau, extraPositives: tPlus)) * c
             // Weights over V = [t⁺_0 … t⁺_{N−1}; Q]: sample b weights its own positive only.

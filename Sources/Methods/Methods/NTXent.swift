@@ -34,8 +34,8 @@ public struct NTXentMethod<Scalar: BLASScalar>: SSLMethod {
         let partner = Tensor.concatenatingRows([p.u2, p.u1])            // U_{p(i)}
         let f = InfoNCELogSumExp.forward(u: U, keys: U, tau: tau, excludeDiagonal: true)
         let c = 1 / Scalar(2 * n)
-        let posTotal = InfoNCEPositive.values(u: U, positives: partner, tau: tau).reduce(0, +)
-        let lseTotal = f.values.reduce(0, +)
+        let posTotal = InfoNCEPositive.values(u: U, positives: partner, tau: tau).compensatedSum()
+        let lseTotal = f.values.compensatedSum()
         let anchorSide = (InfoNCEPositive.gradient(positives: partner, tau: tau)
                           + InfoNCELogSumExp.gradientAnchors(f, keys: U, tau: tau)) * c
         let keySide = (InfoNCEPositive.gradient(positives: partner, tau: tau)

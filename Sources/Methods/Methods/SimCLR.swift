@@ -34,8 +34,8 @@ public struct SimCLRMethod<Scalar: BLASScalar>: SSLMethod {
         var posTotal: Scalar = 0, lseTotal: Scalar = 0
         func side(_ k: Int, u: Tensor<Scalar>, tPlus: Tensor<Scalar>) -> (Tensor<Scalar>, ViewDecomposition<Scalar>?) {
             let f = InfoNCELogSumExp.forward(u: u, keys: keys, tau: tau)
-            posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).reduce(0, +)
-            lseTotal += f.values.reduce(0, +)
+            posTotal += InfoNCEPositive.values(u: u, positives: tPlus, tau: tau).compensatedSum()
+            lseTotal += f.values.compensatedSum()
             let g = (InfoNCEPositive.gradient(positives: tPlus, tau: tau) + InfoNCELogSumExp.gradientAnchors(f, keys: keys, tau: tau)) * c
             guard decompose else { return (g, nil) }
             let dec = ViewDecomposition(view: k, variable: .normalized, scale: c / tau, gradient: g,

@@ -35,7 +35,7 @@ public struct UniGradMethod<Scalar: BLASScalar>: SSLMethod {
         let c = 1 / Scalar(2 * p.n)
         let pos = PositiveCosine.values(u: p.u1, positives: p.t2) + PositiveCosine.values(u: p.u2, positives: p.t1)
         let neg = CorrelationNegative.values(u: p.u1, F: F, lambda: lambda) + CorrelationNegative.values(u: p.u2, F: F, lambda: lambda)
-        let positiveTerm = c * pos.reduce(0, +), negativeTerm = c * neg.reduce(0, +)
+        let positiveTerm = c * pos.compensatedSum(), negativeTerm = c * neg.compensatedSum()
         let gU1 = (PositiveCosine.gradient(positives: p.t2) + CorrelationNegative.gradient(u: p.u1, F: F, lambda: lambda)) * c
         let gU2 = (PositiveCosine.gradient(positives: p.t1) + CorrelationNegative.gradient(u: p.u2, F: F, lambda: lambda)) * c
         let (gZ1, gZ2) = p.backward(gU1, gU2)

@@ -1,4 +1,0 @@
-import Testing
-import Methods
-
-@Suite struct MethodsModuleTests {}
