@@ -62,7 +62,7 @@ enum LibraryChecks {
             reference: "unified form"
         ) { seed in
             guard let m = method(name) else { return failed("\(name) not in the catalogue") }
-            let b = batch(seed: seed)
+            let b = batch(seed: seed, n: 32, d: 16)
             let r = m.evaluate(z1: b.z1, z2: b.z2, targets: b.targets, state: b.state, decompose: true)
             guard r.views.count == 2 else { return failed("\(r.views.count) views") }
             var parts: [CheckResult] = []
@@ -71,7 +71,7 @@ enum LibraryChecks {
                 parts.append(CheckKit.compare(backward(view.variable, z: z, gradX: view.gradient), gradZ, tolerance: 1e-9))
             }
             let residual = r.views.map { $0.residual.maxAbs() / Swift.max($0.gradient.maxAbs(), 1e-300) }.max() ?? 0
-            return CheckResult.worst(of: parts, note: "N=16 D=8; max |residual|/max |∂L/∂x| = \(formatCheckNumber(residual))")
+            return CheckResult.worst(of: parts, note: "N=32 D=16; max |residual|/max |∂L/∂x| = \(formatCheckNumber(residual))")
         }
     }
 
@@ -97,7 +97,7 @@ enum LibraryChecks {
         claim: "in the library's moco, simclr, byol-grad, barlow-l2, vicreg-grad and unigrad decompositions the positive term is −t⁺ (times the common scale)",
         reference: "unified form"
     ) { seed in
-        let b = batch(seed: seed)
+        let b = batch(seed: seed, n: 32, d: 16)
         let t1 = b.targets.z1t.map { $0.l2NormalizedRows() }, t2 = b.targets.z2t.map { $0.l2NormalizedRows() }
         guard let t1, let t2 else { return failed("no targets") }
         var parts: [CheckResult] = []
@@ -108,7 +108,7 @@ enum LibraryChecks {
             parts.append(CheckKit.compare(r.views[0].positive / r.views[0].scale, -t2))
             parts.append(CheckKit.compare(r.views[1].positive / r.views[1].scale, -t1))
         }
-        return CheckResult.worst(of: parts, note: "N=16 D=8, \(unifiedForms.count) methods × 2 views")
+        return CheckResult.worst(of: parts, note: "N=32 D=16, \(unifiedForms.count) methods × 2 views")
     }
 
     static let balanceFactors = DerivationCheck(
@@ -116,7 +116,7 @@ enum LibraryChecks {
         claim: "the library's λ in paper units: 1 for moco and simclr (after absorbing 1/τ), the hyper-parameter for barlow-l2 (50), vicreg-grad and unigrad (100)",
         reference: "paper.md §2.4"
     ) { seed in
-        let b = batch(seed: seed)
+        let b = batch(seed: seed, n: 32, d: 16)
         var parts: [CheckResult] = []
         for (name, expected) in [("moco", 1.0), ("simclr", 1.0), ("barlow-l2", 50), ("unigrad", 100),
                                  ("vicreg-grad", MethodCatalog.all.first { $0.name == "vicreg-grad" }?.parameter("lambda")?.defaultValue ?? .nan)] {
@@ -127,6 +127,6 @@ enum LibraryChecks {
                                               Tensor(repeating: expected, shape: [view.paperLambda.count])))
             }
         }
-        return CheckResult.worst(of: parts, note: "N=16 D=8, default parameters")
+        return CheckResult.worst(of: parts, note: "N=32 D=16, default parameters")
     }
 }
