@@ -24,6 +24,7 @@ public struct CheckMeasurement: Sendable, Equatable, CustomStringConvertible {
     /// The direction of the comparison.
     public var relation: Relation
 
+    /// A measurement of `name` = `value`, judged against `threshold` in direction `relation`.
     public init(name: String, value: Double, threshold: Double, relation: Relation = .atLeast) {
         self.name = name
         self.value = value
@@ -40,6 +41,7 @@ public struct CheckMeasurement: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `name = value (≥ threshold)`.
     public var description: String {
         "\(name) = \(formatCheckNumber(value)) (\(relation.rawValue) \(formatCheckNumber(threshold)))"
     }
@@ -62,6 +64,7 @@ public struct CheckResult: Sendable, Equatable {
     /// A short remark printed with the result (e.g. the sizes used).
     public var note: String
 
+    /// A result; pass `tolerance` for an exact claim, `measurement` for an approximation.
     public init(maxAbsoluteError: Double, maxRelativeError: Double, tolerance: Double?,
                 measurement: CheckMeasurement? = nil, note: String = "") {
         self.maxAbsoluteError = maxAbsoluteError
@@ -126,6 +129,7 @@ public struct DerivationCheck: Sendable {
     /// Runs the check on inputs drawn from `RandomGenerator(seed:)`.
     public let run: @Sendable (UInt64) -> CheckResult
 
+    /// A check named `id` (one word, no spaces) stating `claim`, covering `reference`.
     public init(id: String, claim: String, reference: String = "",
                 run: @escaping @Sendable (UInt64) -> CheckResult) {
         precondition(!id.isEmpty && !id.contains(where: \.isWhitespace), "check id must be one non-empty word, got '\(id)'")

@@ -10,6 +10,7 @@ import Foundation
 public struct DerivationDocument: Sendable, Equatable {
     /// One id named in a check fence.
     public struct Reference: Sendable, Equatable {
+        /// The check id as written in the fence (trimmed).
         public var id: String
         /// 1-based line number in the file.
         public var line: Int

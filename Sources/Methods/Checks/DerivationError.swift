@@ -14,6 +14,7 @@ public enum DerivationError: Error, Equatable, CustomStringConvertible, Sendable
     /// The folder holds no `*.md` derivation, or does not exist.
     case noDerivations(directory: String)
 
+    /// One line, `path[:line]: problem`, as printed by `unigrad verify`.
     public var description: String {
         switch self {
         case .fileNotFound(let path): return "\(path): no such file"

@@ -4,18 +4,24 @@ import Foundation
 public struct VerificationRecord: Sendable {
     /// The derivation file (as given).
     public var file: String
+    /// The id named in the file.
     public var checkID: String
+    /// The claim of the check, in words.
     public var claim: String
+    /// The outcome of the check.
     public var result: CheckResult
 }
 
 /// All results of a verification run, with the printed report.
 public struct VerificationReport: Sendable {
+    /// One record per `check` line, files in the given order.
     public var records: [VerificationRecord]
     /// The seed every check was run with.
     public var seed: UInt64
 
+    /// How many records passed.
     public var passedCount: Int { records.filter(\.result.passed).count }
+    /// How many records failed.
     public var failedCount: Int { records.count - passedCount }
     /// True when every check passed.
     public var allPassed: Bool { failedCount == 0 }
