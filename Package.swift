@@ -26,7 +26,7 @@ let package = Package(
         // Layers with forward and backward side by side.
         .target(name: "Layers", dependencies: ["TensorCore"]),
         // Feature-level SSL methods, their gradients and unified decompositions, derivation checks.
-        .target(name: "Methods", dependencies: ["TensorCore", "GradCheck"]),
+        .target(name: "Methods", dependencies: ["TensorCore", "GradCheck", "Optim"]),
         // Datasets, image codecs, augmentations.
         .target(name: "Data", dependencies: ["TensorCore", "CZlib", "CPNG"]),
         // Optimizers and learning-rate / momentum schedules.

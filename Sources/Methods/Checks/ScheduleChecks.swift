@@ -1,9 +1,11 @@
 import Foundation
 import TensorCore
+import Optim
 
 // Checks of the training schedules (C13), stated in derivations/unigrad.md.
 
-/// Checks of `ReferenceSchedules` against the numbers the paper's setting implies.
+/// Checks of the trainer's schedules (`Optim.MomentumSchedule`, `Optim.WarmupCosineSchedule`)
+/// against the numbers the paper's setting implies, evaluated by hand.
 enum ScheduleChecks {
     static var all: [DerivationCheck] { [momentum, learningRate] }
 
@@ -18,7 +20,8 @@ enum ScheduleChecks {
         reference: "C13"
     ) { _ in
         let K = totalSteps
-        let values = (0...K).map { ReferenceSchedules.momentum(step: $0, totalSteps: K, base: 0.996) }
+        let schedule = MomentumSchedule(base: 0.996, totalSteps: K)
+        let values = (0...K).map { schedule.momentum(atStep: $0) }
         var worstDecrease = 0.0
         for k in 1...K { worstDecrease = max(worstDecrease, values[k - 1] - values[k]) }
         var r = CheckResult.worst(of: [CheckKit.compare(values[0], 0.996), CheckKit.compare(values[K], 1)],
@@ -32,8 +35,9 @@ enum ScheduleChecks {
         claim: "batch 1024, base 0.05: lr = 0.2, lr(0) = 2e-4, lr(k_w) = 0.2, lr(K) = 0.00714969·lr (divisor K, not K − k_w)",
         reference: "C13"
     ) { _ in
-        let lr = ReferenceSchedules.scaledLearningRate(base: 0.05, batchSize: 1024)
-        let at = { (k: Int) in ReferenceSchedules.learningRate(step: k, totalSteps: totalSteps, warmupSteps: warmupSteps, peak: lr) }
+        let lr = WarmupCosineSchedule.scaledLearningRate(base: 0.05, batchSize: 1024)
+        let schedule = WarmupCosineSchedule(peak: lr, warmupSteps: warmupSteps, totalSteps: totalSteps)
+        let at = { (k: Int) in schedule.learningRate(atStep: k) }
         // 1e-3 + ½(1 − 1e-3)(1 + cos(0.95π)) with cos(0.95π) = −0.98768834059514, evaluated by hand
         let finalRatio = 0.0071496738727
         return CheckResult.worst(of: [
