@@ -106,8 +106,11 @@ public struct MethodParameters: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension MethodParameters {
-    /// `4096`, `0.2`, `0.0051`: integers without a fraction, others in Swift's shortest form.
+    /// `4096`, `0.2`, `0.0051`: integers without a fraction, others in Swift's shortest form —
+    /// that of `Float` when the value is exactly a `Float` (a Float method's `0.99` prints as 0.99).
     public static func format(_ x: Double) -> String {
-        x.rounded() == x && Swift.abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+        if x.rounded() == x && Swift.abs(x) < 1e15 { return String(Int64(x)) }
+        if let f = Float(exactly: x) { return "\(f)" }
+        return "\(x)"
     }
 }
