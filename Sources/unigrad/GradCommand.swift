@@ -36,6 +36,8 @@ struct GradCommand: ParsableCommand {
     var unrecognized: [String] = []
 
     func run() throws {
+        // Feature-level matrices are small: extra OpenBLAS threads would only spin (sched_yield).
+        BLASThreads.set(1)
         let code = execute(standardOutput: { print($0) }, standardError: { message in
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         })
