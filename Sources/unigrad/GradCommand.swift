@@ -13,8 +13,8 @@ import TensorCore
 struct GradCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grad",
-        usage: "unigrad grad --method NAME --input batch.json [--set key=value]... [--json]",
         abstract: "Loss, exact gradient and unified decomposition of one method on a batch of features.",
+        usage: "unigrad grad --method NAME --input batch.json [--set key=value]... [--json]",
         discussion: """
             batch.json holds z1, z2 (N×D, required) and optionally z1t, z2t (N×D targets), queue (K×D), \
             F (D×D, before this batch's update) and W (D×D predictor). Methods: \
