@@ -14,28 +14,69 @@ struct GradCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grad",
         abstract: "Loss, exact gradient and unified decomposition of one method on a batch of features.",
+        usage: "unigrad grad --method NAME --input batch.json [--set key=value]... [--json]",
         discussion: """
             batch.json holds z1, z2 (N×D, required) and optionally z1t, z2t (N×D targets), queue (K×D), \
             F (D×D, before this batch's update) and W (D×D predictor). Methods: \
             \(MethodCatalog.names.joined(separator: ", ")).
             """)
 
-    @Option(name: .long, help: "The method name (see the list above).")
-    var method: String?
+    // The options are parsed here rather than by ArgumentParser so that every mistake (even a
+    // missing option value) is one `error:` line with exit status 2, never ArgumentParser's 64.
+    @Argument(parsing: .captureForPassthrough,
+              help: ArgumentHelp("--method NAME --input batch.json [--set key=value]... [--json]",
+                                 valueName: "options"))
+    var arguments: [String] = []
 
-    @Option(name: .long, help: "Path of the batch JSON file.")
-    var input: String?
+    /// The parsed options.
+    struct Options: Equatable {
+        var method: String?
+        var input: String?
+        var settings: [String] = []
+        var json = false
+        var help = false
+    }
 
-    @Option(name: .customLong("set"), help: "A hyper-parameter, key=value (repeatable), e.g. tau=0.2.")
-    var settings: [String] = []
+    /// Parses `--method NAME`, `--input PATH`, `--set key=value` (repeatable), `--json`; the
+    /// `--key=value` spelling is accepted too.
+    static func parse(_ arguments: [String]) -> Result<Options, UsageError> {
+        var options = Options()
+        var i = 0
+        while i < arguments.count {
+            var name = arguments[i], inlineValue: String?
+            if name.hasPrefix("--"), let eq = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            func value() -> String? {
+                if let inlineValue { return inlineValue }
+                guard i + 1 < arguments.count else { return nil }
+                i += 1
+                return arguments[i]
+            }
+            switch name {
+            case "--method", "--input", "--set":
+                guard let v = value() else { return .failure(UsageError("missing value for '\(name)'")) }
+                if name == "--method" { options.method = v } else if name == "--input" { options.input = v } else { options.settings.append(v) }
+            case "--help", "-h":
+                options.help = true
+            case "--json":
+                guard inlineValue == nil else { return .failure(UsageError("'--json' takes no value")) }
+                options.json = true
+            default:
+                return .failure(UsageError("unexpected argument '\(arguments[i])'"))
+            }
+            i += 1
+        }
+        return .success(options)
+    }
 
-    @Flag(name: .long, help: "Print the result as JSON.")
-    var json = false
-
-    @Argument(parsing: .allUnrecognized, help: .hidden)
-    var unrecognized: [String] = []
+    /// A command-line mistake.
+    struct UsageError: Error, Equatable { var message: String; init(_ m: String) { message = m } }
 
     func run() throws {
+        // Feature-level matrices are small: extra OpenBLAS threads would only spin (sched_yield).
+        BLASThreads.set(1)
         let code = execute(standardOutput: { print($0) }, standardError: { message in
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         })
@@ -44,15 +85,23 @@ struct GradCommand: ParsableCommand {
 
     /// Runs the command, writing through the given sinks; returns the exit status.
     func execute(standardOutput: (String) -> Void, standardError: (String) -> Void) -> Int32 {
-        if let extra = unrecognized.first {
-            standardError("unexpected argument '\(extra)'; usage: unigrad grad --method NAME --input batch.json [--set key=value]... [--json]")
+        let options: Options
+        switch Self.parse(arguments) {
+        case .success(let o): options = o
+        case .failure(let e):
+            standardError("\(e.message); usage: unigrad grad --method NAME --input batch.json [--set key=value]... [--json]")
             return 2
         }
-        guard let method else {
+        let settings = options.settings, json = options.json
+        if options.help {
+            standardOutput(Self.helpMessage())
+            return 0
+        }
+        guard let method = options.method else {
             standardError("missing --method NAME; valid methods: \(MethodCatalog.names.joined(separator: ", "))")
             return 2
         }
-        guard let input else {
+        guard let input = options.input else {
             standardError("missing --input batch.json")
             return 2
         }
