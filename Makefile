@@ -20,9 +20,11 @@ build: deps
 run: build
 	.build/release/unigrad
 
+# One optimised build of everything (library, executable and tests; -enable-testing keeps
+# @testable imports working), then the tests, which also run the built `unigrad` binary.
 test: deps
-	swift build -c release
-	swift test -c release -Xswiftc -enable-testing
+	swift build -c release -Xswiftc -enable-testing --build-tests
+	swift test -c release -Xswiftc -enable-testing --skip-build
 
 bench: build
 	.build/release/unigrad bench
