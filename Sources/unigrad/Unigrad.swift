@@ -13,6 +13,7 @@ struct Unigrad: ParsableCommand {
             RunCommand.self,
             TrainCommand.self,
             GradCommand.self,
+            VerifyCommand.self,
         ])
 
     /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.
