@@ -48,6 +48,8 @@ public final class LabState {
     public var evaluations: [EvaluationPoint] = []
     /// The feature singular values at the last evaluation.
     public var spectrum: [Double] = []
+    /// The collapse report of the encoder's test features at the last evaluation.
+    public var lastReport: CollapseReport?
     /// Snapshots taken before each `step`/`train` (most recent last) for `undo`.
     var undoStack: [TrainerSnapshot] = []
     /// Named snapshots (`snapshot NAME`, `restore NAME`).
@@ -61,7 +63,7 @@ public final class LabState {
         trainer = nil; modelSignature = ""; trainerSignature = ""
         batch = nil; batchesDrawn = 0
         traceCursor = 0; traceActivation = nil; layerOutputs = []
-        analysis = nil; evaluations = []; spectrum = []
+        analysis = nil; evaluations = []; spectrum = []; lastReport = nil
         undoStack = []; namedSnapshots = [:]
     }
 }
@@ -143,9 +145,6 @@ extension Session {
         if let a = state.analysis, a.key == key { return a }
         let out = t.model.forward(b.view1, b.view2)
         let result = t.evaluateMethod(out, decompose: true)
-        // Fill every parameter's gradient for this batch (for `inspect NAME.grad`).
-        for p in t.model.parameters { p.zeroGrad() }
-        t.model.backward(gradZ1: result.gradZ1, gradZ2: result.gradZ2)
         let a = BatchAnalysis(outputs: out, result: result, key: key)
         state.analysis = a
         return a
@@ -157,6 +156,7 @@ extension Session {
         names += state.layerOutputs.map(\.name)
         if let t = state.trainer {
             for p in t.model.parameters { names.append(p.name); names.append(p.name + ".grad") }
+            for p in (t.model.momentumEncoder?.parameters ?? []) + (t.model.momentumProjector?.parameters ?? []) { names.append(p.name) }
         }
         return names
     }

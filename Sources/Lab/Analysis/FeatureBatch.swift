@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 import Methods
 import SSL
@@ -23,11 +24,16 @@ struct FeatureBatch {
         targets = MethodTargets(z1t: z1t.converted(to: Double.self), z2t: z2t.converted(to: Double.self))
         let s = t.methodState
         state = MethodState(queue: s.queue?.converted(to: Double.self), queueCapacity: s.queueCapacity,
-                            correlation: s.correlation?.converted(to: Double.self),
+                            correlation: s.correlation.map { Self.symmetrized($0.converted(to: Double.self)) },
                             predictor: s.predictor?.converted(to: Double.self), step: s.step)
         self.labels = labels
         self.classNames = classNames
     }
+
+    /// `(F + Fᵀ)/2`: the trainer's Float `F` is symmetric only to rounding (its `tᵀt` products are
+    /// not bitwise symmetric), and the methods' gradient `λ F u` assumes `F = Fᵀ`; in Double that
+    /// rounding-level asymmetry would show up as a 1e-7 disagreement with finite differences.
+    static func symmetrized(_ F: Tensor<Double>) -> Tensor<Double> { (F + F.transposed()) * 0.5 }
 
     /// The state a method of another family should see: the queue only for the method's own
     /// capacity, `F` and `W` as they are (their dimension is the feature dimension).
@@ -52,5 +58,23 @@ struct FeatureBatch {
         let batchPrefixes = ["t1", "t2", "u1", "u2", "z1", "z2", "z~1", "z~2", "k"]
         guard batchPrefixes.contains(where: { prefix.hasSuffix($0) }), k < labels.count, labels[k] < classNames.count else { return label }
         return label + " ← sample \(k): " + classNames[labels[k]]
+    }
+}
+
+/// Results filled by concurrent workers, one slot each (guarded by a lock).
+final class ParallelResults<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ v: Value) {
+        lock.lock(); defer { lock.unlock() }
+        slots[i] = v
+    }
+
+    func value(_ i: Int) -> Value? {
+        lock.lock(); defer { lock.unlock() }
+        return slots[i]
     }
 }

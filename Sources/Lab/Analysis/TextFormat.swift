@@ -8,6 +8,7 @@ enum TextFormat {
         if x.isNaN { return "nan" }
         if x.isInfinite { return x > 0 ? "inf" : "-inf" }
         if x == 0 { return "0" }
+        if x == x.rounded() && abs(x) < 1e5 { return String(Int(x)) }
         let a = abs(x)
         if a >= 1e-3 && a < 1e5 {
             let decimals = max(0, digits - 1 - Int(floor(log10(a))))

@@ -50,13 +50,19 @@ extension Session {
     /// The tensor named `name` on the current batch (see `tensorNames()`).
     func namedTensor(_ name: String) throws -> Tensor<Float> {
         let t = try ensureTrainer()
+        let momentum = (t.model.momentumEncoder?.parameters ?? []) + (t.model.momentumProjector?.parameters ?? [])
+        if let p = momentum.first(where: { $0.name == name }) { return p.value }
         if name.hasSuffix(".grad") || t.model.parameters.contains(where: { $0.name == name }) {
             let base = name.hasSuffix(".grad") ? String(name.dropLast(5)) : name
             guard let p = t.model.parameters.first(where: { $0.name == base }) else {
                 throw LabError(Suggestions.unknown("tensor", name, among: tensorNames()))
             }
             if name.hasSuffix(".grad") {
-                _ = try analyzeBatch()
+                // Every parameter's gradient of the method's loss on this batch (one backward pass).
+                let b = try requireBatch()
+                let r = t.evaluateMethod(t.model.forward(b.view1, b.view2))
+                for q in t.model.parameters { q.zeroGrad() }
+                t.model.backward(gradZ1: r.gradZ1, gradZ2: r.gradZ2)
                 return p.grad
             }
             return p.value

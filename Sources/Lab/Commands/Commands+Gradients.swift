@@ -73,8 +73,9 @@ extension Commands {
                 let b = try s.requireBatch()
                 let d = try s.ensureData()
                 let start = Date()
+                let cpuStart = clock()
                 let fb = FeatureBatch(outputs: a.outputs, trainer: t, labels: b.labels, classNames: d.train.classNames)
-                var rows: [(MethodDescriptor, MethodResult<Double>)] = []
+                var methods: [any SSLMethod<Double>] = []
                 for desc in MethodCatalog.all {
                     let params: MethodParameters
                     if desc.name == s.config.method {
@@ -82,18 +83,44 @@ extension Commands {
                     } else {
                         params = try MethodCatalog.parameters(for: desc.name)
                     }
-                    let m = try MethodCatalog.make(desc.name, Double.self, parameters: params)
-                    rows.append((desc, fb.evaluate(m)))
+                    methods.append(try MethodCatalog.make(desc.name, Double.self, parameters: params))
+                }
+                let methodList = methods
+                // The methods are independent: evaluate them on all cores.
+                let results = ParallelResults<(MethodResult<Double>, Double)>(count: methods.count)
+                DispatchQueue.concurrentPerform(iterations: methodList.count) { i in
+                    let t0 = Date()
+                    let r = fb.evaluate(methodList[i])
+                    results.set(i, (r, Date().timeIntervalSince(t0) * 1000))
+                }
+                var rows: [(MethodDescriptor, MethodResult<Double>)] = []
+                var milliseconds: [String: Double] = [:]
+                for (i, desc) in MethodCatalog.all.enumerated() {
+                    guard let (r, ms) = results.value(i) else { continue }
+                    rows.append((desc, r))
+                    milliseconds[desc.name] = ms
                 }
                 guard let reference = rows.first(where: { $0.0.name == "unigrad" })?.1 else { throw LabError("unigrad is missing from the catalogue") }
                 let ref = Tensor.concatenatingRows([reference.gradZ1, reference.gradZ2])
+                func parts(_ r: MethodResult<Double>) -> (Tensor<Double>, Tensor<Double>)? {
+                    guard r.views.count == 2 else { return nil }
+                    return (Tensor.concatenatingRows(r.views.map(\.positive)),
+                            Tensor.concatenatingRows(r.views.map { $0.negative.scalingRows($0.lambda) }))
+                }
+                func cosine(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double { a.dot(b) / max(a.norm() * b.norm(), 1e-300) }
+                let refParts = parts(reference)
                 s.print("all methods on batch #\(s.state.batchesDrawn) (N \(b.count), D \(a.outputs.z1.columns)), target \(s.config.target.rawValue), step \(t.step)")
                 s.print(TextFormat.pad("method", 16) + TextFormat.pad("row", 5) + TextFormat.pad("value", 10) + TextFormat.lpad("loss", 11)
-                        + TextFormat.lpad("cos(∇,∇ug)", 12) + TextFormat.lpad("‖λneg‖/‖pos‖", 14) + TextFormat.lpad("λ (paper)", 11)
-                        + TextFormat.lpad("‖res‖/‖∇‖", 11) + TextFormat.lpad("|V|", 6))
+                        + TextFormat.lpad("cos(∇,∇ug)", 12) + TextFormat.lpad("cos(pos)", 10) + TextFormat.lpad("cos(λneg)", 11) + TextFormat.lpad("‖λneg‖/‖pos‖", 14) + TextFormat.lpad("λ (paper)", 11)
+                        + TextFormat.lpad("‖res‖/‖∇‖", 11) + TextFormat.lpad("|V|", 6) + TextFormat.lpad("ms", 7))
                 for (desc, r) in rows {
                     let g = Tensor.concatenatingRows([r.gradZ1, r.gradZ2])
-                    let cos = g.dot(ref) / max(g.norm() * ref.norm(), 1e-300)
+                    let cos = cosine(g, ref)
+                    var cosPos = "–", cosNeg = "–"
+                    if let (p, q) = parts(r), let (rp, rq) = refParts, p.shape == rp.shape {
+                        cosPos = String(format: "%.4f", cosine(p, rp))
+                        cosNeg = String(format: "%.4f", cosine(q, rq))
+                    }
                     let views = r.views.map { $0.summary() }
                     let n = Double(max(views.count, 1))
                     let ratio = views.map { $0.meanNegativeNorm / max($0.meanPositiveNorm, 1e-300) }.reduce(0, +) / n
@@ -102,12 +129,13 @@ extension Commands {
                     let mark = desc.name == s.config.method ? "*" : " "
                     s.print(TextFormat.pad(mark + desc.name, 16) + TextFormat.pad(desc.tableRow, 5)
                             + TextFormat.pad(r.lossKind == .loss ? "loss" : "surrogate", 10)
-                            + TextFormat.lpad(TextFormat.number(r.loss), 11) + TextFormat.lpad(String(format: "%.4f", cos), 12)
+                            + TextFormat.lpad(TextFormat.number(r.loss), 11) + TextFormat.lpad(String(format: "%.4f", cos), 12) + TextFormat.lpad(cosPos, 10) + TextFormat.lpad(cosNeg, 11)
                             + TextFormat.lpad(TextFormat.number(ratio), 14) + TextFormat.lpad(TextFormat.number(lambda), 11)
                             + TextFormat.lpad(TextFormat.number(residual, digits: 2), 11)
-                            + TextFormat.lpad(String(r.views.first?.negativeSet.count ?? 0), 6))
+                            + TextFormat.lpad(String(r.views.first?.negativeSet.count ?? 0), 6)
+                            + TextFormat.lpad(String(format: "%.1f", milliseconds[desc.name] ?? 0), 7))
                 }
-                s.print("(\(rows.count) methods in \(String(format: "%.0f", Date().timeIntervalSince(start) * 1000)) ms; cos: alignment of each gradient with UniGrad's; λ: mean λ_b/scale)")
+                s.print("(\(rows.count) methods in \(String(format: "%.0f", Date().timeIntervalSince(start) * 1000)) ms, \(String(format: "%.0f", Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC) * 1000)) ms CPU; cos: cosine with UniGrad's whole gradient, its positive part and its λ·negative part; λ: mean λ_b/scale)")
             },
         ]
     }

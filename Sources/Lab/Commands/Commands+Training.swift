@@ -85,6 +85,7 @@ extension Session {
             state.evaluations.append(p)
             state.evaluations.sort { $0.step < $1.step }
             state.spectrum = m.report.singularValues
+            state.lastReport = m.report
             if printing {
                 print("step \(p.step): kNN top-1 \(String(format: "%.2f", p.knnTop1))% (k \(config.knnK), \(run.data.test.count) test images)")
                 print("  encoder features: effective rank \(TextFormat.number(p.effectiveRank)) of \(m.report.dimension), normalised std \(TextFormat.number(p.featureStd)) (healthy ≈ \(TextFormat.number(m.report.healthyStd)))")
@@ -147,13 +148,15 @@ extension Commands {
                     summary: "collapse metrics: effective rank, feature std, alignment and uniformity of the batch outputs",
                     example: "collapse") { s, _ in
                 let p = try s.evaluate(printing: false)
-                s.print("encoder (test set): effective rank \(TextFormat.number(p.effectiveRank)), normalised std \(TextFormat.number(p.featureStd)), kNN \(String(format: "%.2f", p.knnTop1))%")
+                s.print("encoder features (test set) at step \(p.step): kNN \(String(format: "%.2f", p.knnTop1))%")
+                if let r = s.state.lastReport {
+                    for line in r.description.split(separator: "\n") { s.print("  " + line) }
+                }
                 if let a = try? s.analyzeBatch() {
                     do {
                         let r = try CollapseReport(features: a.outputs.z1, secondView: a.outputs.z2)
-                        s.print("projector outputs z on the batch:")
+                        s.print("projector outputs z1, z2 on batch #\(s.state.batchesDrawn):")
                         for line in r.description.split(separator: "\n") { s.print("  " + line) }
-                        s.print("verdict: " + r.verdict)
                     } catch let e as EvalError {
                         throw LabError(e.description)
                     }
