@@ -153,7 +153,7 @@ public struct CollapseReport: Sendable, Equatable, CustomStringConvertible {
     public init<Scalar: BLASScalar>(features z1: Tensor<Scalar>, secondView z2: Tensor<Scalar>? = nil,
                                     seed: UInt64 = 0) throws(EvalError) {
         try EvalValidation.matrix(z1, name: "features")
-        guard z1.rows >= 2 else { throw .notAMatrix(name: "features (need N ≥ 2)", shape: z1.shape) }
+        guard z1.rows >= 2 else { throw .tooFewSamples(name: "features", count: z1.rows, minimum: 2) }
         if let z2 {
             try EvalValidation.matrix(z2, name: "second view", width: z1.columns)
             guard z2.rows == z1.rows else {

@@ -13,6 +13,8 @@ public enum EvalError: Error, Equatable, CustomStringConvertible, Sendable {
     case labelOutOfRange(name: String, index: Int, label: Int, classCount: Int)
     /// A NaN or ±∞ among the features.
     case nonFiniteFeatures(name: String, row: Int, column: Int)
+    /// Fewer samples than the metric needs.
+    case tooFewSamples(name: String, count: Int, minimum: Int)
     /// A hyper-parameter outside its domain (e.g. `k < 1`, `t ≤ 0`, `epochs < 1`).
     case invalidParameter(name: String, value: String, requirement: String)
 
@@ -28,6 +30,8 @@ public enum EvalError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(name): label \(label) at index \(index) is outside 0..<\(classCount)"
         case let .nonFiniteFeatures(name, row, column):
             return "\(name): non-finite value at row \(row), column \(column)"
+        case let .tooFewSamples(name, count, minimum):
+            return "\(name): \(count) samples, need at least \(minimum)"
         case let .invalidParameter(name, value, requirement):
             return "invalid \(name) = \(value): must be \(requirement)"
         }

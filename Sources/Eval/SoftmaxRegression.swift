@@ -36,6 +36,8 @@ public struct SoftmaxRegression<Scalar: BLASScalar>: Sendable, Equatable {
     public var classCount: Int { weights.columns }
 
     /// `logits = x·W + b`, `(N, D) → (N, C)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func logits(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 2 && x.columns == inputDimension,
                      "SoftmaxRegression.logits: input \(x.shape) vs weights \(weights.shape)")
@@ -48,6 +50,8 @@ public struct SoftmaxRegression<Scalar: BLASScalar>: Sendable, Equatable {
     }
 
     /// The argmax class of each row (ties: the lower class).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func predict(_ x: Tensor<Scalar>) -> [Int] {
         let z = logits(x), c = classCount
         return (0..<x.rows).map { i in
@@ -60,6 +64,8 @@ public struct SoftmaxRegression<Scalar: BLASScalar>: Sendable, Equatable {
     /// Loss and gradients of the mean softmax cross-entropy plus `(wd/2)‖W‖²` (see the type's doc).
     ///
     /// - Returns: `loss` (accumulated in `Double`), `gradWeights` `(D, C)`, `gradBias` `(C)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func lossAndGradients(_ x: Tensor<Scalar>, labels y: [Int], weightDecay wd: Scalar = 0)
         -> (loss: Double, gradWeights: Tensor<Scalar>, gradBias: [Scalar]) {
         precondition(y.count == x.rows, "lossAndGradients: \(y.count) labels for \(x.rows) rows")
@@ -89,10 +95,18 @@ public struct SoftmaxRegression<Scalar: BLASScalar>: Sendable, Equatable {
         // backward: dW = xᵀ·dlogits + wd·W, db = Σᵢ dlogitsᵢ
         var dW = x.matmul(g, transposeSelf: true)
         if wd != 0 {
-            dW.addScaled(weights, by: wd)
-            loss += 0.5 * Double(wd) * Double(weights.squaredNorm())
+            var sq: Scalar = 0
+            dW.scalars.withUnsafeMutableBufferPointer { d in
+                weights.scalars.withUnsafeBufferPointer { w in
+                    for i in 0..<w.count { d[i] += wd * w[i]; sq += w[i] * w[i] }
+                }
+            }
+            loss += 0.5 * Double(wd) * Double(sq)
         }
-        let db = g.sumRows().scalars
+        var db = [Scalar](repeating: 0, count: c)
+        g.scalars.withUnsafeBufferPointer { p in
+            for i in 0..<n { for j in 0..<c { db[j] += p[i * c + j] } }
+        }
         return (loss, dW, db)
     }
 

@@ -12,10 +12,15 @@ public final class BasicBlock<Scalar: BLASScalar>: LayerContainer {
     /// Output channels = `planes · expansion`.
     public static var expansion: Int { 1 }
 
+    /// `conv₁`.
     public let conv1: Conv2d<Scalar>
+    /// `BN₁`.
     public let bn1: BatchNorm2d<Scalar>
+    /// The ReLU after `BN₁`.
     public let relu: ReLU<Scalar>
+    /// `conv₂`.
     public let conv2: Conv2d<Scalar>
+    /// `BN₂`.
     public let bn2: BatchNorm2d<Scalar>
     /// conv1×1 + BN on the shortcut, or `nil` for the identity.
     public let downsample: Sequential<Scalar>?
@@ -74,7 +79,9 @@ public final class BasicBlock<Scalar: BLASScalar>: LayerContainer {
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         let branch = bn2.forward(conv2.forward(relu.forward(bn1.forward(conv1.forward(x)))))
         let shortcut = downsample?.forward(x) ?? x
-        return reluOut.forward(branch + shortcut)
+        var sum = branch
+        sum += shortcut  // axpy
+        return reluOut.forward(sum)
     }
 
     // g: (N, planes, H', W') → ∂L/∂x: (N, C, H, W)

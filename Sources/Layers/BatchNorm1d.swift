@@ -39,12 +39,16 @@ public final class BatchNorm1d<Scalar: BLASScalar>: Layer {
     public func copy() -> BatchNorm1d { BatchNorm1d(copying: self) }
 
     // x: (N, C) → y: (N, C)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 2 && x.shape[1] == channels, "\(summary): input shape \(x.shape), expected (N, \(channels))")
         return Tensor(shape: x.shape, scalars: kernel.forward(x.scalars, n: x.shape[0], s: 1, training: isTraining))
     }
 
     // g: (N, C) → ∂L/∂x: (N, C)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
         Tensor(shape: g.shape, scalars: kernel.backward(g.scalars))
     }

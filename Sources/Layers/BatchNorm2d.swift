@@ -39,6 +39,8 @@ public final class BatchNorm2d<Scalar: BLASScalar>: Layer {
     public func copy() -> BatchNorm2d { BatchNorm2d(copying: self) }
 
     // x: (N, C, H, W) → y: (N, C, H, W)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 4 && x.shape[1] == channels, "\(summary): input shape \(x.shape), expected (N, \(channels), H, W)")
         let y = kernel.forward(x.scalars, n: x.shape[0], s: x.shape[2] * x.shape[3], training: isTraining)
@@ -46,6 +48,8 @@ public final class BatchNorm2d<Scalar: BLASScalar>: Layer {
     }
 
     // g: (N, C, H, W) → ∂L/∂x: (N, C, H, W)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
         Tensor(shape: g.shape, scalars: kernel.backward(g.scalars))
     }

@@ -45,6 +45,8 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     }
 
     // x: (N, C, S) → y: (N, C, S)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func forward(_ x: [Scalar], n N: Int, s S: Int, training: Bool) -> [Scalar] {
         let C = channels, M = N * S
         precondition(x.count == N * C * S, "BatchNorm: \(x.count) values for (N \(N), C \(C), S \(S))")
@@ -111,6 +113,8 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     }
 
     // g: (N, C, S) → ∂L/∂x: (N, C, S)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func backward(_ g: [Scalar]) -> [Scalar] {
         let (N, S) = cachedShape, C = channels, M = N * S
         precondition(g.count == N * C * S && normalized.count == g.count,

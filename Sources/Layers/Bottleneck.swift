@@ -11,13 +11,21 @@ public final class Bottleneck<Scalar: BLASScalar>: LayerContainer {
     /// Output channels = `planes · expansion`.
     public static var expansion: Int { 4 }
 
+    /// `conv₁`.
     public let conv1: Conv2d<Scalar>
+    /// `BN₁`.
     public let bn1: BatchNorm2d<Scalar>
+    /// The ReLU after `BN₁`.
     public let relu1: ReLU<Scalar>
+    /// `conv₂`.
     public let conv2: Conv2d<Scalar>
+    /// `BN₂`.
     public let bn2: BatchNorm2d<Scalar>
+    /// The ReLU after `BN₂`.
     public let relu2: ReLU<Scalar>
+    /// `conv₃`.
     public let conv3: Conv2d<Scalar>
+    /// `BN₃`.
     public let bn3: BatchNorm2d<Scalar>
     /// conv1×1 + BN on the shortcut, or `nil` for the identity.
     public let downsample: Sequential<Scalar>?
@@ -87,7 +95,8 @@ public final class Bottleneck<Scalar: BLASScalar>: LayerContainer {
         var h = relu1.forward(bn1.forward(conv1.forward(x)))
         h = relu2.forward(bn2.forward(conv2.forward(h)))
         h = bn3.forward(conv3.forward(h))
-        return reluOut.forward(h + (downsample?.forward(x) ?? x))
+        h += downsample?.forward(x) ?? x  // axpy
+        return reluOut.forward(h)
     }
 
     // g: (N, 4·planes, H', W') → ∂L/∂x: (N, C, H, W)

@@ -29,6 +29,10 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     /// chunks of images. When the whole batch fits, the forward's column matrix is kept for
     /// the backward pass instead of being rebuilt.
     public var maxColumnElements = 1 << 24
+    /// When false, `backward` only accumulates the parameter gradients and returns zeros for
+    /// `∂L/∂x`, skipping `Wᵀ·G` and `col2im` — for the first layer of a network, whose input
+    /// (the image) needs no gradient.
+    public var computesInputGradient = true
 
     private var input: Tensor<Scalar>?
     private var geometry: Conv2dGeometry?
@@ -75,6 +79,7 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         bias = o.bias?.copy()
         isTraining = o.isTraining
         maxColumnElements = o.maxColumnElements
+        computesInputGradient = o.computesInputGradient
     }
 
     public var summary: String {
@@ -113,6 +118,8 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     }
 
     // x: (N, C, H, W) → y: (N, K, H', W')
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 4 && x.shape[1] == inChannels, "\(summary): input shape \(x.shape), expected (N, \(inChannels), H, W)")
         let g = makeGeometry(x.shape)
@@ -125,7 +132,8 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         let chunk = chunkSize(g, batch: N)
         if columns.count < R * chunk * P { columns = [Scalar](repeating: 0, count: R * chunk * P) }
         if transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
-        var y = [Scalar](repeating: 0, count: N * K * P)
+        // Every element is written by the transposition below, so no zero fill is needed.
+        var y = [Scalar](unsafeUninitializedCapacity: N * K * P) { _, count in count = N * K * P }
         let biasValues = bias?.value.scalars
         x.scalars.withUnsafeBufferPointer { xp in
             weight.value.scalars.withUnsafeBufferPointer { wp in
@@ -157,6 +165,8 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     }
 
     // G: (N, K, H', W') → ∂L/∂x: (N, C, H, W)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ gradOutput: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let x = input, let g = geometry else { preconditionFailure("\(summary): backward without forward") }
         let (N, K, P, R) = (x.shape[0], outChannels, g.outPlane, g.patchSize)
@@ -168,7 +178,7 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         if columns.count < R * chunk * P { columns = [Scalar](repeating: 0, count: R * chunk * P) }
         if transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
         var biasGrad = [Scalar](repeating: 0, count: K)
-        let reuseColumns = columnsHoldInput
+        let reuseColumns = columnsHoldInput, computeInput = computesInputGradient
         x.scalars.withUnsafeBufferPointer { xp in
             gradOutput.scalars.withUnsafeBufferPointer { gp in
                 weight.value.scalars.withUnsafeBufferPointer { wp in
@@ -192,6 +202,7 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
                                             if !(reuseColumns && n0 == 0) { g.im2col(xp, images: n0, count: nb, into: colp) }
                                             Scalar.gemm(transA: false, transB: true, m: K, n: R, k: ld,
                                                         alpha: 1, a: t, lda: ld, b: col, ldb: ld, beta: 1, c: dW, ldc: R)
+                                            if !computeInput { continue }
                                             // col ← Wᵀ·G (the columns of x are no longer needed).
                                             Scalar.gemm(transA: true, transB: false, m: R, n: ld, k: K,
                                                         alpha: 1, a: w, lda: R, b: t, ldb: ld, beta: 0, c: col, ldc: ld)

@@ -36,6 +36,8 @@ struct Conv2dGeometry: Equatable {
 
     /// Writes the column matrix of images `n0..<n0+count` of `x` (N, C, H, W) into `col`
     /// (C·k_h·k_w, count·H'·W'). Parallel over the rows of `col`, which are disjoint.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func im2col<Scalar: BLASScalar>(_ x: UnsafeBufferPointer<Scalar>, images n0: Int, count: Int,
                                     into col: UnsafeMutableBufferPointer<Scalar>) {
         guard let xs = x.baseAddress, let cs = col.baseAddress else { return }
@@ -60,10 +62,11 @@ struct Conv2dGeometry: Equatable {
                     }
                     let xrow = xc + ih * W
                     for ow in 0..<valid.lowerBound { d[ow] = 0 }
-                    if sw == 1 {
-                        (d + valid.lowerBound).update(from: xrow + (valid.lowerBound - pw + j), count: valid.count)
-                    } else {
-                        for ow in valid { d[ow] = xrow[ow * sw - pw + j] }
+                    let src = xrow + (valid.lowerBound * sw - pw + j), dv = d + valid.lowerBound
+                    switch sw {
+                    case 1: dv.update(from: src, count: valid.count)
+                    case 2: for t in 0..<valid.count { dv[t] = src[2 * t] }  // constant stride: vectorisable
+                    default: for t in 0..<valid.count { dv[t] = src[t * sw] }
                     }
                     for ow in valid.upperBound..<Wo { d[ow] = 0 }
                 }
@@ -73,7 +76,9 @@ struct Conv2dGeometry: Equatable {
 
     /// Adds the column-matrix gradient `col` (C·k_h·k_w, count·H'·W') back onto the input
     /// gradient `gx` (N, C, H, W) of images `n0..<n0+count`: the adjoint of `im2col`.
-    /// Parallel over channels, whose slices of `gx` are disjoint.
+    /// Parallel over (channel, block of images) pairs, whose slices of `gx` are disjoint.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func col2im<Scalar: BLASScalar>(_ col: UnsafeBufferPointer<Scalar>, images n0: Int, count: Int,
                                     addingInto gx: UnsafeMutableBufferPointer<Scalar>) {
         guard let cs = col.baseAddress, let gs = gx.baseAddress else { return }
@@ -81,12 +86,17 @@ struct Conv2dGeometry: Equatable {
         let (kh, kw, sh, sw, ph, pw) = (kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth)
         let (Ho, Wo, P) = (outHeight, outWidth, outPlane)
         let ld = count * P
-        parallelFor(C, serial: patchSize * ld < 1 << 15) { c in
+        // Few channels (the first layer): split the images too, so that all cores have work.
+        let blocks = C >= 16 ? 1 : Swift.min(count, 16)
+        let perBlock = (count + blocks - 1) / blocks
+        parallelFor(C * blocks, serial: patchSize * ld < 1 << 15) { task in
+            let c = task / blocks, block = task % blocks
+            let images = Swift.min(count, block * perBlock)..<Swift.min(count, (block + 1) * perBlock)
             for i in 0..<kh {
                 for j in 0..<kw {
                     let r = (c * kh + i) * kw + j
                     let valid = validColumns(j)
-                    for b in 0..<count {
+                    for b in images {
                         let gc = gs + ((n0 + b) * C + c) * H * W
                         let src = cs + r * ld + b * P
                         for oh in 0..<Ho {
@@ -94,10 +104,11 @@ struct Conv2dGeometry: Equatable {
                             if ih < 0 || ih >= H { continue }
                             let s = src + oh * Wo
                             let grow = gc + ih * W
-                            if sw == 1 {
-                                for ow in valid { grow[ow - pw + j] += s[ow] }
-                            } else {
-                                for ow in valid { grow[ow * sw - pw + j] += s[ow] }
+                            let dst = grow + (valid.lowerBound * sw - pw + j), sv = s + valid.lowerBound
+                            switch sw {
+                            case 1: for t in 0..<valid.count { dst[t] += sv[t] }
+                            case 2: for t in 0..<valid.count { dst[2 * t] += sv[t] }
+                            default: for t in 0..<valid.count { dst[t * sw] += sv[t] }
                             }
                         }
                     }

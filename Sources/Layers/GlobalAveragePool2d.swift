@@ -20,6 +20,8 @@ public final class GlobalAveragePool2d<Scalar: BLASScalar>: Layer {
     }
 
     // x: (N, C, H, W) → y: (N, C)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 4 && x.shape[2] * x.shape[3] > 0, "\(summary): input shape \(x.shape) is not (N, C, H, W)")
         let planes = x.shape[0] * x.shape[1], S = x.shape[2] * x.shape[3]
@@ -36,6 +38,8 @@ public final class GlobalAveragePool2d<Scalar: BLASScalar>: Layer {
     }
 
     // g: (N, C) → ∂L/∂x: (N, C, H, W)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(inputShape.count == 4 && g.shape == [inputShape[0], inputShape[1]],
                      "\(summary): gradient shape \(g.shape), forward input \(inputShape)")

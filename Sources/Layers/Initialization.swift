@@ -17,15 +17,27 @@ public enum Initialization {
     /// A weight tensor drawn from `U(−b, b)`, `b = kaimingUniformBound(fanIn:)`.
     public static func kaimingUniform<Scalar: BLASScalar>(_ shape: [Int], fanIn: Int,
                                                           using rng: inout RandomGenerator) -> Tensor<Scalar> {
-        let b = kaimingUniformBound(fanIn: fanIn)
-        return .randomUniform(shape, low: Scalar(-b), high: Scalar(b), using: &rng)
+        uniform(shape, bound: kaimingUniformBound(fanIn: fanIn), using: &rng)
     }
 
     /// A bias tensor drawn from `U(−1/√fan_in, 1/√fan_in)`.
     public static func biasUniform<Scalar: BLASScalar>(_ shape: [Int], fanIn: Int,
                                                        using rng: inout RandomGenerator) -> Tensor<Scalar> {
         precondition(fanIn > 0, "fan_in must be positive, got \(fanIn)")
-        let b = 1 / Double(fanIn).squareRoot()
-        return .randomUniform(shape, low: Scalar(-b), high: Scalar(b), using: &rng)
+        return uniform(shape, bound: 1 / Double(fanIn).squareRoot(), using: &rng)
+    }
+
+    /// `U(−b, b)` samples, `−b + 2b·u` with `u = rng.nextUniform()` (the same stream as
+    /// `Tensor.randomUniform(low: −b, high: b)`), in a loop specialised for Float and Double:
+    /// ResNet-50 draws 23.5 M of them.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func uniform<Scalar: BLASScalar>(_ shape: [Int], bound b: Double,
+                                            using rng: inout RandomGenerator) -> Tensor<Scalar> {
+        var values = [Scalar](repeating: 0, count: shape.reduce(1, *))
+        values.withUnsafeMutableBufferPointer { p in
+            for i in p.indices { p[i] = Scalar(-b + 2 * b * rng.nextUniform()) }
+        }
+        return Tensor(shape: shape, scalars: values)
     }
 }

@@ -40,10 +40,3 @@ extension Layer {
         (parameters + buffers).map { ($0.name, $0) }
     }
 }
-
-extension LayerContainer {
-    /// Sets training or evaluation mode on every child.
-    func propagateTraining(_ training: Bool) {
-        for child in children { child.layer.isTraining = training }
-    }
-}

@@ -45,15 +45,24 @@ public final class Linear<Scalar: BLASScalar>: Layer {
     public func copy() -> Linear { Linear(copying: self) }
 
     // x: (N, in) → y: (N, out)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 2 && x.shape[1] == inFeatures, "\(summary): input shape \(x.shape), expected (N, \(inFeatures))")
         input = x
-        let y = x.matmul(weight.value, transposeOther: true)
-        if let bias { return y.addingRowVector(bias.value) }
+        var y = x.matmul(weight.value, transposeOther: true)
+        if let b = bias?.value.scalars {
+            let (n, m) = (x.rows, outFeatures)
+            y.scalars.withUnsafeMutableBufferPointer { yp in
+                for r in 0..<n { for j in 0..<m { yp[r * m + j] += b[j] } }
+            }
+        }
         return y
     }
 
     // g: (N, out) → ∂L/∂x: (N, in)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let x = input else { preconditionFailure("\(summary): backward without forward") }
         precondition(g.shape == [x.rows, outFeatures], "\(summary): gradient shape \(g.shape), expected [\(x.rows), \(outFeatures)]")
@@ -62,7 +71,14 @@ public final class Linear<Scalar: BLASScalar>: Layer {
         Scalar.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: n,
                     alpha: 1, a: g.scalars, lda: outFeatures, b: x.scalars, ldb: inFeatures,
                     beta: 1, c: &weight.grad.scalars, ldc: inFeatures)
-        if let bias { bias.grad += g.sumRows() }
+        if let bias {
+            let m = outFeatures
+            g.scalars.withUnsafeBufferPointer { gp in
+                bias.grad.scalars.withUnsafeMutableBufferPointer { bg in
+                    for r in 0..<n { for j in 0..<m { bg[j] += gp[r * m + j] } }
+                }
+            }
+        }
         return g.matmul(weight.value)
     }
 }

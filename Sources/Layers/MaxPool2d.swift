@@ -34,6 +34,8 @@ public final class MaxPool2d<Scalar: BLASScalar>: Layer {
     }
 
     // x: (N, C, H, W) → y: (N, C, H', W'),  H' = ⌊(H + 2p − k)/s⌋ + 1
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(x.rank == 4, "\(summary): input shape \(x.shape) is not (N, C, H, W)")
         precondition(x.count < Int(Int32.max), "\(summary): input of \(x.count) elements is too large")
@@ -75,6 +77,8 @@ public final class MaxPool2d<Scalar: BLASScalar>: Layer {
     }
 
     // g: (N, C, H', W') → ∂L/∂x: (N, C, H, W)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(!inputShape.isEmpty, "\(summary): backward without forward")
         precondition(g.count == argmax.count, "\(summary): gradient shape \(g.shape) does not match the last forward")

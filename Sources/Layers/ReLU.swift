@@ -22,16 +22,20 @@ public final class ReLU<Scalar: BLASScalar>: Layer {
     }
 
     // x: (any shape) → y: (same shape)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
         var y = x
         y.scalars.withUnsafeMutableBufferPointer { p in
-            for i in p.indices where !(p[i] > 0) { p[i] = 0 }
+            for i in p.indices where p[i] < 0 { p[i] = 0 }  // NaN passes through, as in PyTorch
         }
         output = y
         return y
     }
 
     // g: (same shape) → ∂L/∂x
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let y = output else { preconditionFailure("ReLU: backward without forward") }
         precondition(g.shape == y.shape, "ReLU: gradient shape \(g.shape), forward output \(y.shape)")

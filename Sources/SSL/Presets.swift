@@ -10,6 +10,20 @@ public enum Presets {
     /// The names users type.
     public static let names = ["tiny", "small", "full", "paper"]
 
+    /// Per-preset defaults of method hyper-parameters that differ from the catalogue's, by method.
+    ///
+    /// UniGrad's λ balances `−t⁺` (norm 1) against `λ F u` (norm ≈ λ/D for isotropic features,
+    /// since `tr F = 1`), so it scales with the output width D: 100 for D = 2048 (paper), 10 for
+    /// D = 128 (`small`), 5 for D = 64 (`tiny`).
+    public static func methodDefaults(preset: String, method: String) -> [String: Double] {
+        switch (preset, method) {
+        case ("tiny", "unigrad"): return ["lambda": 5]
+        case ("small", "unigrad"): return ["lambda": 10]
+        case ("paper", "unigrad"), ("full", "unigrad"): return ["lambda": 100, "rho": 0.99]
+        default: return [:]
+        }
+    }
+
     /// The configuration of a preset, or nil for an unknown name.
     public static func config(_ name: String) -> TrainingConfig? {
         var c = TrainingConfig()
@@ -41,7 +55,6 @@ public enum Presets {
             c.warmupEpochs = 1
             c.baseMomentum = 0.99
             c.cropScaleMin = 0.3
-            c.methodParameters = ["lambda": 10]
         case "full":
             c.dataset = "cifar10"
             c.encoder = "resnet18"
@@ -74,7 +87,6 @@ public enum Presets {
             c.hueStrength = 0.1
             c.grayscaleProbability = 0.2
             c.blurProbability = 0.5
-            c.methodParameters = ["lambda": 100, "rho": 0.99]
         default:
             return nil
         }

@@ -51,7 +51,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var baseMomentum = 0.99
     /// Stop after this many steps (0: run all epochs); for short runs and tests.
     public var maxSteps = 0
-    // Method hyper-parameters that differ from the method's defaults (`lambda`, `tau`, …).
+    /// Hyper-parameters of the current method set by the user (`lambda`, `tau`, …); they override
+    /// the preset's and the catalogue's defaults, and are cleared when the method changes.
     public var methodParameters: [String: Double] = [:]
     // Evaluation
     public var knnK = 200
@@ -87,7 +88,9 @@ extension TrainingConfig {
                             min: Int = 0, max: Int = Int.max) -> Key {
         Key(name: name, help: help, get: { String($0[keyPath: path]) }, set: { c, text in
             guard let v = Int(text) else { throw ConfigError("\(name) must be an integer, got '\(text)'") }
-            guard v >= min && v <= max else { throw ConfigError("\(name) must be in \(min)…\(max), got \(v)") }
+            guard v >= min && v <= max else {
+                throw ConfigError("\(name) must be \(max == Int.max ? "≥ \(min)" : "in \(min)…\(max)"), got \(v)")
+            }
             c[keyPath: path] = v
         })
     }
@@ -97,7 +100,8 @@ extension TrainingConfig {
         Key(name: name, help: help, get: { formatNumber($0[keyPath: path]) }, set: { c, text in
             guard let v = Double(text), v.isFinite else { throw ConfigError("\(name) must be a finite number, got '\(text)'") }
             guard v >= min && v <= max else {
-                throw ConfigError("\(name) must be in \(formatNumber(min))…\(formatNumber(max)), got \(formatNumber(v))")
+                let range = max == .greatestFiniteMagnitude ? "≥ \(formatNumber(min))" : "in \(formatNumber(min))…\(formatNumber(max))"
+                throw ConfigError("\(name) must be \(range), got \(formatNumber(v))")
             }
             c[keyPath: path] = v
         })
@@ -115,11 +119,22 @@ extension TrainingConfig {
 
     /// The settable keys, in display order.
     public static let keys: [Key] = [
-        choice("preset", "the preset this config started from", \.preset, ["tiny", "small", "full", "paper"]),
+        Key(name: "preset", help: "apply a preset's settings, keeping method, target and seed (tiny|small|full|paper)",
+            get: { $0.preset }, set: { c, t in
+            guard var p = Presets.config(t) else {
+                throw ConfigError(Suggestions.unknown("preset", t, among: Presets.names))
+            }
+            p.method = c.method
+            p.target = c.target
+            p.seed = c.seed
+            p.methodParameters = c.methodParameters
+            c = p
+        }),
         Key(name: "method", help: "the method (see 'methods')", get: { $0.method }, set: { c, t in
             guard MethodCatalog.names.contains(t) else {
                 throw ConfigError(Suggestions.unknown("method", t, among: MethodCatalog.names))
             }
+            if t != c.method { c.methodParameters = [:] }
             c.method = t
         }),
         Key(name: "seed", help: "random seed", get: { String($0.seed) }, set: { c, t in
@@ -181,12 +196,12 @@ extension TrainingConfig {
         ((try? MethodCatalog.descriptor(named: method))?.parameters.map(\.key)) ?? []
     }
 
-    /// The current method's hyper-parameters: its defaults, overridden by `methodParameters`
-    /// where the method has that key (a preset may set `lambda` for methods that have one).
+    /// The current method's hyper-parameters: the catalogue's defaults, then the preset's
+    /// (`Presets.methodDefaults`), then the user's `methodParameters`.
     public func resolvedMethodParameters() throws -> MethodParameters {
-        let keys = Set(methodKeys)
+        let values = Presets.methodDefaults(preset: preset, method: method).merging(methodParameters) { _, user in user }
         do {
-            return try MethodCatalog.parameters(for: method, values: methodParameters.filter { keys.contains($0.key) })
+            return try MethodCatalog.parameters(for: method, values: values)
         } catch {
             throw ConfigError(error.description)
         }

@@ -21,21 +21,21 @@ extension Tensor {
         return Tensor(shape: shape, scalars: out)
     }
 
-    public static func + (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, +) }
-    public static func - (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, -) }
+    @inlinable public static func + (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, +) }
+    @inlinable public static func - (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, -) }
     /// Elementwise (Hadamard) product.
-    public static func * (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, *) }
-    public static func / (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, /) }
-    public static func * (a: Tensor, s: Scalar) -> Tensor { a.map { $0 * s } }
-    public static func * (s: Scalar, a: Tensor) -> Tensor { a.map { $0 * s } }
-    public static func / (a: Tensor, s: Scalar) -> Tensor { a.map { $0 / s } }
-    public static func + (a: Tensor, s: Scalar) -> Tensor { a.map { $0 + s } }
-    public static func - (a: Tensor, s: Scalar) -> Tensor { a.map { $0 - s } }
-    public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
+    @inlinable public static func * (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, *) }
+    @inlinable public static func / (a: Tensor, b: Tensor) -> Tensor { a.zipWith(b, /) }
+    @inlinable public static func * (a: Tensor, s: Scalar) -> Tensor { a.map { $0 * s } }
+    @inlinable public static func * (s: Scalar, a: Tensor) -> Tensor { a.map { $0 * s } }
+    @inlinable public static func / (a: Tensor, s: Scalar) -> Tensor { a.map { $0 / s } }
+    @inlinable public static func + (a: Tensor, s: Scalar) -> Tensor { a.map { $0 + s } }
+    @inlinable public static func - (a: Tensor, s: Scalar) -> Tensor { a.map { $0 - s } }
+    @inlinable public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
 
-    public static func += (a: inout Tensor, b: Tensor) { a.addScaled(b, by: 1) }
-    public static func -= (a: inout Tensor, b: Tensor) { a.addScaled(b, by: -1) }
-    public static func *= (a: inout Tensor, s: Scalar) {
+    @inlinable public static func += (a: inout Tensor, b: Tensor) { a.addScaled(b, by: 1) }
+    @inlinable public static func -= (a: inout Tensor, b: Tensor) { a.addScaled(b, by: -1) }
+    @inlinable public static func *= (a: inout Tensor, s: Scalar) {
         a.scalars.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] *= s } }
     }
 
@@ -51,7 +51,7 @@ extension Tensor {
     }
 
     /// Adds a length-`D` vector to every row of an `(N, D)` matrix.
-    public func addingRowVector(_ v: Tensor) -> Tensor {
+    @inlinable public func addingRowVector(_ v: Tensor) -> Tensor {
         precondition(v.count == columns, "row vector of \(v.count) for matrix \(shape)")
         var out = self
         let c = columns
@@ -64,7 +64,7 @@ extension Tensor {
     }
 
     /// Multiplies row `i` of an `(N, D)` matrix by `s[i]`.
-    public func scalingRows(_ s: [Scalar]) -> Tensor {
+    @inlinable public func scalingRows(_ s: [Scalar]) -> Tensor {
         precondition(s.count == rows, "\(s.count) row scales for matrix \(shape)")
         var out = self
         let c = columns
@@ -75,5 +75,5 @@ extension Tensor {
     }
 
     /// Elementwise square.
-    public func squared() -> Tensor { map { $0 * $0 } }
+    @inlinable public func squared() -> Tensor { map { $0 * $0 } }
 }

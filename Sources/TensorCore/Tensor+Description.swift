@@ -1,7 +1,7 @@
 extension Tensor: CustomStringConvertible {
     /// Shape, then a truncated view of the values: at most `edge` leading and trailing entries per
     /// dimension, elided with `…`.
-    public func formatted(edge: Int = 3, precision: Int = 4) -> String {
+    @inlinable public func formatted(edge: Int = 3, precision: Int = 4) -> String {
         func fmt(_ x: Scalar) -> String { formatScalar(Double(x), precision: precision) }
         func render(_ dims: ArraySlice<Int>, offset: Int, indent: String) -> String {
             guard let n = dims.first else { return fmt(scalars[offset]) }
@@ -20,11 +20,11 @@ extension Tensor: CustomStringConvertible {
         return "Tensor<\(typeName)> \(shapeText)\n" + render(shape[...], offset: 0, indent: "")
     }
 
-    public var description: String { formatted() }
+    @inlinable public var description: String { formatted() }
 }
 
 /// Formats a number compactly: fixed point for moderate magnitudes, scientific otherwise.
-public func formatScalar(_ x: Double, precision: Int = 4) -> String {
+@inlinable public func formatScalar(_ x: Double, precision: Int = 4) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x > 0 ? "inf" : "-inf" }
     let a = abs(x)

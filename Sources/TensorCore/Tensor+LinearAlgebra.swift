@@ -6,7 +6,7 @@ extension Tensor {
     /// let c = a.matmul(b)                         // (M, K)·(K, N) → (M, N)
     /// let g = u.matmul(u, transposeSelf: true)    // uᵀu: (D, N)·(N, D) → (D, D)
     /// ```
-    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+    @inlinable public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
         let (ar, ac) = (rows, columns), (br, bc) = (other.rows, other.columns)
         let m = transposeSelf ? ac : ar, k = transposeSelf ? ar : ac
         let k2 = transposeOther ? bc : br, n = transposeOther ? br : bc
@@ -27,7 +27,7 @@ extension Tensor {
     }
 
     /// Batched matrix product: `(B, M, K)·(B, K, N) → (B, M, N)`, one gemm per batch entry.
-    public func batchedMatmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+    @inlinable public func batchedMatmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
         precondition(rank == 3 && other.rank == 3 && shape[0] == other.shape[0],
                      "batchedMatmul needs (B, ·, ·) tensors with equal B, got \(shape) and \(other.shape)")
         let batch = shape[0]
@@ -52,7 +52,7 @@ extension Tensor {
     }
 
     /// The transpose of a matrix.
-    public func transposed() -> Tensor {
+    @inlinable public func transposed() -> Tensor {
         precondition(rank == 2, "transposed() needs a matrix, got shape \(shape)")
         let (r, c) = (shape[0], shape[1])
         var out = [Scalar](repeating: 0, count: count)
@@ -65,11 +65,11 @@ extension Tensor {
     }
 
     /// The diagonal of a square matrix.
-    public func diagonal() -> [Scalar] {
+    @inlinable public func diagonal() -> [Scalar] {
         precondition(rank == 2 && shape[0] == shape[1], "diagonal() needs a square matrix, got \(shape)")
         return (0..<shape[0]).map { scalars[$0 * shape[0] + $0] }
     }
 
     /// The trace of a square matrix.
-    public func trace() -> Scalar { diagonal().reduce(0, +) }
+    @inlinable public func trace() -> Scalar { diagonal().reduce(0, +) }
 }

@@ -4,18 +4,18 @@
 extension Tensor {
     /// `u = z/‖z‖` row-wise for an `(N, D)` matrix; also returns the norms `‖z‖` (needed by the
     /// backward pass). Norms are clamped below at `1e-12` as in `torch.nn.functional.normalize`.
-    public func l2NormalizedRowsWithNorms() -> (u: Tensor, norms: [Scalar]) {
+    @inlinable public func l2NormalizedRowsWithNorms() -> (u: Tensor, norms: [Scalar]) {
         let norms = rowNorms().map { Swift.max($0, Scalar(1e-12)) }
         return (scalingRows(norms.map { 1 / $0 }), norms)
     }
 
     /// `u = z/‖z‖` row-wise.
-    public func l2NormalizedRows() -> Tensor { l2NormalizedRowsWithNorms().u }
+    @inlinable public func l2NormalizedRows() -> Tensor { l2NormalizedRowsWithNorms().u }
 
     /// Backward of row-wise ℓ2 normalisation: `∂L/∂z = (I − u uᵀ)(∂L/∂u) / ‖z‖` per row.
     ///
     /// Any part of `∂L/∂u` parallel to `u` is removed: the tangent projection (paper.md §4, C5).
-    public static func l2NormalizeBackward(u: Tensor, norms: [Scalar], gradU: Tensor) -> Tensor {
+    @inlinable public static func l2NormalizeBackward(u: Tensor, norms: [Scalar], gradU: Tensor) -> Tensor {
         precondition(u.shape == gradU.shape && u.rows == norms.count,
                      "l2NormalizeBackward: u \(u.shape), gradU \(gradU.shape), \(norms.count) norms")
         let c = u.columns
@@ -38,7 +38,7 @@ extension Tensor {
     /// Eigen-decomposition of a symmetric matrix `A = U diag(λ) Uᵀ` (LAPACK `?syevd`).
     ///
     /// Returns the eigenvalues in ascending order and `U` with the eigenvectors as *columns*.
-    public func symmetricEigen() -> (values: [Scalar], vectors: Tensor) {
+    @inlinable public func symmetricEigen() -> (values: [Scalar], vectors: Tensor) {
         precondition(rank == 2 && shape[0] == shape[1], "symmetricEigen needs a square matrix, got \(shape)")
         let n = shape[0]
         var a = scalars

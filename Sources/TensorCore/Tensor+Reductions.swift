@@ -2,23 +2,23 @@ import RealModule
 
 extension Tensor {
     /// The sum of all elements (accumulated in `Double`).
-    public func sum() -> Scalar {
+    @inlinable public func sum() -> Scalar {
         var s = 0.0
         for x in scalars { s += Double(x) }
         return Scalar(s)
     }
 
     /// The mean of all elements.
-    public func mean() -> Scalar { count == 0 ? 0 : Scalar(Double(sum()) / Double(count)) }
+    @inlinable public func mean() -> Scalar { count == 0 ? 0 : Scalar(Double(sum()) / Double(count)) }
 
     /// The largest element.
-    public func max() -> Scalar { scalars.max() ?? 0 }
+    @inlinable public func max() -> Scalar { scalars.max() ?? 0 }
 
     /// The smallest element.
-    public func min() -> Scalar { scalars.min() ?? 0 }
+    @inlinable public func min() -> Scalar { scalars.min() ?? 0 }
 
     /// Column sums of an `(N, D)` matrix: a length-`D` vector.
-    public func sumRows() -> Tensor {
+    @inlinable public func sumRows() -> Tensor {
         let c = columns
         var out = [Scalar](repeating: 0, count: c)
         scalars.withUnsafeBufferPointer { p in
@@ -28,10 +28,10 @@ extension Tensor {
     }
 
     /// Column means of an `(N, D)` matrix.
-    public func meanRows() -> Tensor { sumRows() / Scalar(Swift.max(rows, 1)) }
+    @inlinable public func meanRows() -> Tensor { sumRows() / Scalar(Swift.max(rows, 1)) }
 
     /// Row sums of an `(N, D)` matrix: a length-`N` vector.
-    public func sumColumns() -> Tensor {
+    @inlinable public func sumColumns() -> Tensor {
         let c = columns
         return Tensor(shape: [rows], scalars: (0..<rows).map { r in
             var s: Scalar = 0
@@ -41,15 +41,15 @@ extension Tensor {
     }
 
     /// `Σ xᵢ²`.
-    public func squaredNorm() -> Scalar {
+    @inlinable public func squaredNorm() -> Scalar {
         scalars.withUnsafeBufferPointer { Scalar.dot(n: count, x: $0.baseAddress!, y: $0.baseAddress!) }
     }
 
     /// The Frobenius (ℓ2) norm of all elements.
-    public func norm() -> Scalar { squaredNorm().squareRoot() }
+    @inlinable public func norm() -> Scalar { squaredNorm().squareRoot() }
 
     /// `Σ aᵢ·bᵢ` over all elements of two equal-shape tensors.
-    public func dot(_ other: Tensor) -> Scalar {
+    @inlinable public func dot(_ other: Tensor) -> Scalar {
         precondition(shape == other.shape, "dot of shapes \(shape) and \(other.shape)")
         return scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
@@ -59,7 +59,7 @@ extension Tensor {
     }
 
     /// The ℓ2 norm of each row of an `(N, D)` matrix.
-    public func rowNorms() -> [Scalar] {
+    @inlinable public func rowNorms() -> [Scalar] {
         let c = columns
         return (0..<rows).map { r in
             var s: Scalar = 0
@@ -69,5 +69,5 @@ extension Tensor {
     }
 
     /// The largest absolute element.
-    public func maxAbs() -> Scalar { scalars.reduce(0) { Swift.max($0, Swift.abs($1)) } }
+    @inlinable public func maxAbs() -> Scalar { scalars.reduce(0) { Swift.max($0, Swift.abs($1)) } }
 }

@@ -12,46 +12,47 @@
 /// ```
 public struct Tensor<Scalar: BLASScalar>: Equatable, Sendable {
     /// The extent of each dimension.
-    public private(set) var shape: [Int]
+    public var shape: [Int] { _shape }
+    @usableFromInline var _shape: [Int]
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
     public var scalars: [Scalar]
 
     /// A tensor of the given shape holding `scalars` in row-major order.
-    public init(shape: [Int], scalars: [Scalar]) {
+    @inlinable public init(shape: [Int], scalars: [Scalar]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         precondition(shape.reduce(1, *) == scalars.count,
                      "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
-        self.shape = shape
+        self._shape = shape
         self.scalars = scalars
     }
 
     /// A tensor of the given shape filled with `value`.
-    public init(repeating value: Scalar, shape: [Int]) {
+    @inlinable public init(repeating value: Scalar, shape: [Int]) {
         self.init(shape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
     }
 
     /// A tensor of zeros.
-    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+    @inlinable public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
 
     /// A tensor of ones.
-    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
+    @inlinable public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
 
     /// A matrix from nested rows; all rows must have the same length.
-    public init(rows: [[Scalar]]) {
+    @inlinable public init(rows: [[Scalar]]) {
         let cols = rows.first?.count ?? 0
         precondition(rows.allSatisfy { $0.count == cols }, "ragged rows: lengths \(rows.map(\.count))")
         self.init(shape: [rows.count, cols], scalars: rows.flatMap { $0 })
     }
 
     /// The `n×n` identity matrix.
-    public static func identity(_ n: Int) -> Tensor {
+    @inlinable public static func identity(_ n: Int) -> Tensor {
         var t = zeros([n, n])
         for i in 0..<n { t.scalars[i * n + i] = 1 }
         return t
     }
 
     /// Uniform samples in `[low, high)` from a seeded generator.
-    public static func randomUniform(_ shape: [Int], low: Scalar = 0, high: Scalar = 1,
+    @inlinable public static func randomUniform(_ shape: [Int], low: Scalar = 0, high: Scalar = 1,
                                      using rng: inout RandomGenerator) -> Tensor {
         let n = shape.reduce(1, *)
         let lo = Double(low), hi = Double(high)
@@ -59,7 +60,7 @@ public struct Tensor<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// Normal samples with the given mean and standard deviation from a seeded generator.
-    public static func randomNormal(_ shape: [Int], mean: Scalar = 0, std: Scalar = 1,
+    @inlinable public static func randomNormal(_ shape: [Int], mean: Scalar = 0, std: Scalar = 1,
                                     using rng: inout RandomGenerator) -> Tensor {
         let n = shape.reduce(1, *)
         let m = Double(mean), s = Double(std)
@@ -76,7 +77,7 @@ public struct Tensor<Scalar: BLASScalar>: Equatable, Sendable {
     @inlinable public var columns: Int { shape.count == 0 ? 1 : (shape[0] == 0 ? 0 : count / shape[0]) }
 
     /// The same elements under another shape with the same number of elements.
-    public func reshaped(_ newShape: [Int]) -> Tensor {
+    @inlinable public func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, scalars: scalars)
     }
 
@@ -87,14 +88,14 @@ public struct Tensor<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// Row `i` of a matrix as an array.
-    public func row(_ i: Int) -> [Scalar] {
+    @inlinable public func row(_ i: Int) -> [Scalar] {
         precondition(i >= 0 && i < rows, "row \(i) out of range 0..<\(rows)")
         let c = columns
         return Array(scalars[(i * c)..<((i + 1) * c)])
     }
 
     /// The sub-tensor made of the given first-dimension indices (e.g. selected samples).
-    public func gatherRows(_ indices: [Int]) -> Tensor {
+    @inlinable public func gatherRows(_ indices: [Int]) -> Tensor {
         let c = columns
         var out = [Scalar]()
         out.reserveCapacity(indices.count * c)
@@ -108,7 +109,7 @@ public struct Tensor<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// Rows `range` of the first dimension.
-    public func slicingRows(_ range: Range<Int>) -> Tensor {
+    @inlinable public func slicingRows(_ range: Range<Int>) -> Tensor {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) out of 0..<\(rows)")
         let c = columns
         var s = shape
@@ -117,7 +118,7 @@ public struct Tensor<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// Stacks tensors of equal trailing shape along the first dimension.
-    public static func concatenatingRows(_ parts: [Tensor]) -> Tensor {
+    @inlinable public static func concatenatingRows(_ parts: [Tensor]) -> Tensor {
         precondition(!parts.isEmpty, "concatenatingRows needs at least one tensor")
         let tail = Array(parts[0].shape.dropFirst())
         precondition(parts.allSatisfy { Array($0.shape.dropFirst()) == tail },
@@ -128,14 +129,14 @@ public struct Tensor<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// The same values converted to another scalar type.
-    public func converted<T: BLASScalar>(to: T.Type = T.self) -> Tensor<T> {
+    @inlinable public func converted<T: BLASScalar>(to: T.Type = T.self) -> Tensor<T> {
         Tensor<T>(shape: shape, scalars: scalars.map { T(Double($0)) })
     }
 
     /// True when every element is finite (no NaN, no ±∞).
-    public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
+    @inlinable public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 
-    private func flatIndex(_ index: [Int]) -> Int {
+    @usableFromInline func flatIndex(_ index: [Int]) -> Int {
         precondition(index.count == shape.count, "index \(index) has rank \(index.count), tensor has shape \(shape)")
         var flat = 0
         for (i, n) in zip(index, shape) {

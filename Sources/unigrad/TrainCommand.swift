@@ -70,7 +70,7 @@ struct TrainCommand: ParsableCommand {
         log.line("data: \(run.data.train.name) \(run.data.train.count) train / \(run.data.test.count) test; "
                  + "\(run.loader.batchesPerEpoch) steps per epoch, \(run.trainer.totalSteps) steps; "
                  + "method \(run.trainer.method.parameters)")
-        let store: CheckpointStore? = nil
+        let store = checkpointDir.map { CheckpointStore(directory: $0) }
         if resume, let store, store.exists {
             try store.load(into: run.trainer, config: config)
             log.line("resumed from \(store.path) at step \(run.trainer.step)")

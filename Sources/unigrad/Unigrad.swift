@@ -14,6 +14,7 @@ struct Unigrad: ParsableCommand {
             TrainCommand.self,
             GradCommand.self,
             VerifyCommand.self,
+            BenchCommand.self,
         ])
 
     /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.

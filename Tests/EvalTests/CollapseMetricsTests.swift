@@ -110,6 +110,9 @@ import TensorCore
         #expect(abs(collapsed.uniformity) < 1e-6 && collapsed.alignment == nil)
         #expect(!collapsed.description.contains("alignment"))
 
+        #expect(throws: EvalError.tooFewSamples(name: "features", count: 1, minimum: 2)) {
+            try CollapseReport(features: Tensor<Double>(rows: [[1, 2]]))
+        }
         #expect(throws: EvalError.nonFiniteFeatures(name: "features", row: 0, column: 0)) {
             try CollapseReport(features: Tensor<Float>(rows: [[.infinity, 0], [1, 1]]))
         }

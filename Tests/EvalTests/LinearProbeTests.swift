@@ -122,3 +122,19 @@ private func blobs<T: BLASScalar>(_ n: Int, d: Int, classes: Int, separation: Do
         }
     }
 }
+
+@Suite struct LinearProbeStepTests {
+    @Test func momentumStepMatchesPyTorchSGD() {
+        // v = 0.9·1 + (0.5 + 0.1·2) = 1.6;  w = 2 − 0.1·1.6 = 1.84
+        var w: [Double] = [2], v: [Double] = [1]
+        LinearProbe.momentumStep(&w, velocity: &v, gradient: [0.5], lr: 0.1, momentum: 0.9, weightDecay: 0.1)
+        #expect(abs(v[0] - 1.6) < 1e-15 && abs(w[0] - 1.84) < 1e-15)
+    }
+
+    @Test func gatherRowsCopiesTheRequestedRows() {
+        let x = Tensor<Float>(rows: [[0, 1], [2, 3], [4, 5]])
+        var out = Tensor<Float>.zeros([2, 2])
+        LinearProbe.gatherRows(x, [2, 0][...], into: &out)
+        #expect(out == Tensor(rows: [[4, 5], [0, 1]]))
+    }
+}

@@ -79,6 +79,30 @@ let convCases: [ConvCase] = [
         #expect(check.passes(), "\(check.description)")
     }
 
+    /// One input channel and 21 images: `col2im` splits the images into uneven blocks.
+    @Test func singleChannelLargeBatchGradients() {
+        var rng = RandomGenerator(seed: 16)
+        let conv = Conv2d<Double>(1, 2, kernelSize: 3, stride: 2, padding: 1, using: &rng)
+        let x = Tensor<Double>.randomNormal([21, 1, 5, 4], using: &rng)
+        #expect((conv.forward(x) - naiveConvolution(x, conv)).maxAbs() < 1e-12)
+        let check = LayerGradCheck(conv, at: x, sample: 80)
+        #expect(check.passes(), "\(check.description)")
+    }
+
+    @Test func skippingTheInputGradientKeepsParameterGradients() {
+        var rng = RandomGenerator(seed: 17)
+        let full = Conv2d<Double>(2, 3, kernelSize: 3, stride: 2, padding: 1, using: &rng)
+        let partial = full.copy()
+        partial.computesInputGradient = false
+        let x = Tensor<Double>.randomNormal([3, 2, 5, 5], using: &rng)
+        let g = Tensor<Double>.randomNormal([3, 3, 3, 3], using: &rng)
+        _ = full.forward(x)
+        _ = partial.forward(x)
+        #expect(full.backward(g).maxAbs() > 0)
+        #expect(partial.backward(g) == .zeros(x.shape))
+        #expect(full.weight.grad == partial.weight.grad && full.bias!.grad == partial.bias!.grad)
+    }
+
     @Test func gradientsAccumulateAndCopyIsDeep() {
         var rng = RandomGenerator(seed: 14)
         let conv = Conv2d<Float>(2, 3, kernelSize: 3, padding: 1, using: &rng)

@@ -1,6 +1,4 @@
-import Gr    ///   - floor: relative errors are measured against `max(|a|, |n|, floor)`: coordinates with
-    ///     |∂| ≥ floor must agree to 1e−6 relatively, smaller ones to `1e−6·floor` absolutely (the
-    ///     round-off of a central difference of a sum is about `1e−16·|f|/h`, not relative to ∂).dCheck
+import GradCheck
 import Layers
 import TensorCore
 
@@ -22,7 +20,9 @@ struct LayerGradCheck {
     ///
     /// - Parameters:
     ///   - sample: check at most this many coordinates per tensor.
-    ///   - floor: relative errors are measured against `max(|a|, |n|, floor)`.
+    ///   - floor: relative errors are measured against `max(|a|, |n|, floor)`: coordinates with
+    ///     `|∂| ≥ floor` must agree to 1e−6 relatively, smaller ones to `1e−6·floor` absolutely
+    ///     (the round-off of a central difference is about `1e−16·|f|/h`, whatever the size of ∂).
     init(_ layer: some Layer<Double>, at x: Tensor<Double>, seed: UInt64 = 7, sample: Int? = nil,
          step: Double = 1e-5, floor: Double = 1e-3) {
         var rng = RandomGenerator(seed: seed)

@@ -59,6 +59,8 @@ import Testing
         #expect(projector.parameters.map(\.name) == ["0.weight", "1.weight", "1.bias", "3.weight", "4.weight", "4.bias", "6.weight", "6.bias"])
         #expect(projector.parameters.map(\.isWeight) == [true, false, false, true, false, false, true, false])
         #expect(projector.parameterCount == 256 * 512 + 2 * 512 + 512 * 512 + 2 * 512 + 512 * 128 + 128)
+        #expect(Sequential<Float>.projector(.full, using: &rng).parameterCount
+                 == 512 * 2048 + 2 * 2048 + 2048 * 2048 + 2 * 2048 + 2048 * 2048 + 2048)
         let predictor = Sequential<Float>.predictor(inputDimension: 128, hiddenDimension: 64, outputDimension: 128, using: &rng)
         #expect(predictor.layers.count == 4)
         #expect(predictor.parameterCount == 128 * 64 + 2 * 64 + 64 * 128 + 128)

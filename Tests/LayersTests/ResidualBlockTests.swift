@@ -74,6 +74,24 @@ import Testing
         #expect(check.passes(), "\(check.description)")
     }
 
+    /// The same block built from the same seed in Float and in Double computes the same thing.
+    @Test func floatAndDoubleAgree() {
+        var rngD = RandomGenerator(seed: 50), rngF = RandomGenerator(seed: 50)
+        let d = BasicBlock<Double>(inPlanes: 3, planes: 4, stride: 2, using: &rngD)
+        let f = BasicBlock<Float>(inPlanes: 3, planes: 4, stride: 2, using: &rngF)
+        #expect(zip(d.parameters, f.parameters).allSatisfy { ($0.value.converted(to: Float.self) - $1.value).maxAbs() == 0 })
+        var rng = RandomGenerator(seed: 51)
+        let x = Tensor<Double>.randomNormal([4, 3, 6, 6], using: &rng)
+        let g = Tensor<Double>.randomNormal([4, 4, 3, 3], using: &rng)
+        let yD = d.forward(x), yF = f.forward(x.converted(to: Float.self))
+        #expect((yF.converted(to: Double.self) - yD).maxAbs() < 1e-4)
+        let gxD = d.backward(g), gxF = f.backward(g.converted(to: Float.self))
+        #expect((gxF.converted(to: Double.self) - gxD).maxAbs() < 1e-4 * max(1, gxD.maxAbs()))
+        for (pd, pf) in zip(d.parameters, f.parameters) {
+            #expect((pf.grad.converted(to: Double.self) - pd.grad).maxAbs() < 1e-4 * max(1, pd.grad.maxAbs()))
+        }
+    }
+
     @Test func parameterNamesFollowTorchvision() {
         var rng = RandomGenerator(seed: 47)
         let basic = BasicBlock<Float>(inPlanes: 4, planes: 8, stride: 2, using: &rng)

@@ -1,1 +1,0 @@
-// The Checkpoints module of UniGrad Lab; see DESIGN.md.

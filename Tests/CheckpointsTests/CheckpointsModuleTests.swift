@@ -1,4 +1,0 @@
-import Testing
-import Checkpoints
-
-@Suite struct CheckpointsModuleTests {}
