@@ -55,7 +55,7 @@ import Foundation
         #expect(t.fails("set lambda -1", with: "lambda"))
         #expect(t.fails("target sideways", with: "target must be one of stopgrad, momentum, momentum-positive"))
         #expect(t.fails("preset huge", with: "unknown preset 'huge'"))
-        #expect(t.fails("load /nonexistent/run.safetensors", with: "cannot read '/nonexistent/run.safetensors'"))
+        #expect(t.fails("load /nonexistent/run.safetensors", with: "checkpoint not found: /nonexistent/run.safetensors"))
         #expect(t.fails("run /nonexistent/script.unigrad", with: "cannot read '/nonexistent/script.unigrad': no such file"))
         #expect(t.fails("open 99-nothing", with: "unknown lesson '99-nothing'"))
         #expect(t.fails("next", with: "no lesson is open"))

@@ -23,13 +23,15 @@ enum GradientCheck {
         var worstAnalytic: Double
         var worstNumeric: Double
         var tolerance: Double
+        /// The largest |analytic| among the checked coordinates (the gradient's scale).
+        var scale = 0.0
 
         var passed: Bool { maxRelativeError.isFinite && maxRelativeError <= tolerance }
         /// About how many significant digits agree, `⌊−log10(rel err)⌋`.
         var digits: Int { maxRelativeError > 0 ? max(0, Int(floor(-log10(maxRelativeError)))) : 16 }
 
         var line: String {
-            TextFormat.pad(what, 30) + " \(TextFormat.lpad(String(checked), 5)) coords  max abs err \(TextFormat.number(maxAbsoluteError, digits: 2))"
+            TextFormat.pad(what, 30) + " \(TextFormat.lpad(String(checked), 5)) coords  max abs err \(TextFormat.number(maxAbsoluteError, digits: 2)) (\(TextFormat.number(maxAbsoluteError / Swift.max(scale, 1e-300), digits: 2))·max|∂|)"
                 + "  max rel err \(TextFormat.number(maxRelativeError, digits: 2))  (\(digits) digits; tol \(TextFormat.number(tolerance, digits: 1)))  "
                 + (passed ? "PASS" : "FAIL")
         }
@@ -57,6 +59,7 @@ enum GradientCheck {
             let a = analytic.scalars[i], n = derivative(f, at: x, coordinate: i, step: h)
             let abs = Swift.abs(a - n), rel = abs / Swift.max(Swift.abs(a), Swift.abs(n), floor)
             o.checked += 1
+            o.scale = Swift.max(o.scale, Swift.abs(a))
             o.maxAbsoluteError = Swift.max(o.maxAbsoluteError, abs.isNaN ? .infinity : abs)
             if rel > o.maxRelativeError || rel.isNaN {
                 o.maxRelativeError = rel.isNaN ? .infinity : rel

@@ -187,12 +187,23 @@ extension Commands {
             Command("save", family: "training", usage: "save FILE", summary: "save the run (weights, optimizer, method state, settings) to a file",
                     example: "save run.safetensors", arity: 1...1, completion: [.path]) { s, args in
                 let t = try s.ensureTrainer()
-                try SnapshotFile.write(t.snapshot(), config: s.config, to: args[0])
+                do {
+                    try CheckpointStore.write(t.snapshot(), config: s.config, to: args[0])
+                } catch let e as TrainingError {
+                    throw LabError(e.description)
+                }
                 s.print("saved step \(t.step) to \(args[0])")
             },
             Command("load", family: "training", usage: "load FILE", summary: "load a run saved with 'save' (its settings too)",
                     example: "load run.safetensors", arity: 1...1, completion: [.path]) { s, args in
-                let (snap, config) = try SnapshotFile.read(from: args[0])
+                let snap: TrainerSnapshot, config: TrainingConfig
+                do {
+                    (snap, config) = try CheckpointStore.read(from: args[0])
+                } catch let e as TrainingError {
+                    throw LabError(e.description)
+                } catch let e as ConfigError {
+                    throw LabError(e.message)
+                }
                 let previous = s.config
                 s.config = config
                 do {
