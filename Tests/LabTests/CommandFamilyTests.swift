@@ -13,8 +13,8 @@ import Data
         #expect(b.ok && b.output.contains("batch #1: 6 samples × 2 views of 1×28×28"))
         let v = t.run("views 0 5")
         #expect(v.ok && v.output.contains("0 v1 ") && v.output.contains("5 v2"))
-        // 14 text rows of two 28-pixel images per sample, side by side.
-        #expect(v.output.split(separator: "\n").filter { $0.count >= 4 * 28 }.count == 14)
+        // A caption line and 14 text rows (two pixel rows each) of four 28-pixel images side by side.
+        #expect(v.output.split(separator: "\n").filter { $0.count >= 4 * 28 }.count == 1 + 14)
         let diff = try #require(number(in: v.output, "mean \\|view1 − view2\\| = ([0-9.e-]+)"))
         #expect(diff > 0)
         let path = Transcript.temporary("views.png")

@@ -32,7 +32,7 @@ import Foundation
     @Test func aMissedExpectationFailsTheRun() throws {
         let t = Transcript()
         let path = Transcript.temporary("lesson.md")
-        try "# L\n\n```unigrad\nshow lambda\n```\n\n```expect\nlambda = 100\nre:lambda = [0-9]+\n```\n\n```unigrad\nshow lambda\n```\n```expect\nlambda = 7\n```\n"
+        try "# L\n\n```unigrad\nset lambda 100\nshow lambda\n```\n\n```expect\nlambda = 100\nre:lambda = [0-9]+\n```\n\n```unigrad\nshow lambda\n```\n```expect\nlambda = 7\n```\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try ScriptRunner(interpreter: t.interpreter, keepGoing: true).run(path: path) == 1)
         #expect(t.buffer.text.contains("error: expected output to contain 'lambda = 7'"))

@@ -26,8 +26,8 @@ import TensorCore
         let polyline = svg.split(separator: "\n").first { $0.hasPrefix("<polyline") }
         #expect(polyline?.split(separator: " ").filter { $0.contains(",") }.count == 3)
         #expect(svg.components(separatedBy: "<circle").count - 1 == 3)
-        // x from 70 to 620 (640 − 20), y of the max at the top margin (40).
-        #expect(svg.contains("points=\"70.00,235.00 345.00,40.00 620.00,137.50\""))
+        // x from 70 to 620 (640 − 20); y from 350 (400 − 50, the minimum) up to the top margin 40 (the maximum).
+        #expect(svg.contains("points=\"70.00,350.00 345.00,40.00 620.00,195.00\""))
     }
 
     @Test func tensorStatisticsAndNumbers() {

@@ -75,7 +75,7 @@ import Foundation
         #expect(t.fails("check sideways", with: "check takes features, params or all"))
         #expect(t.fails("plot lss", with: "unknown plot 'lss'; did you mean 'loss'?"))
         #expect(t.fails("verify nothing", with: "unknown derivation 'nothing'"))
-        #expect(t.fails("batch 100000", with: "larger than the training set"))
+        #expect(t.fails("batch 300", with: "batch size 300 is larger than the training set (256 images)"))
         // The state is intact.
         #expect(t.run("show lambda").output == "lambda = 10\n")
         #expect(t.session.state.batch?.count == 8)

@@ -23,8 +23,8 @@ extension Commands {
                     summary: "draw a batch of N samples, each as two augmented views (default: the batch setting)",
                     details: "Each draw gives new samples and augmentations; the draw count and the seed fix them.",
                     example: "batch 32", arity: 0...1) { s, args in
-                let d = try s.ensureData()
                 let n = try args.isEmpty ? s.config.batchSize : args.int(0, "batch size", in: 2...65536)
+                let d = try s.ensureData()
                 guard n <= d.train.count else {
                     throw LabError("batch size \(n) is larger than the training set (\(d.train.count) images)")
                 }

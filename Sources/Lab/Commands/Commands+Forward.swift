@@ -49,6 +49,8 @@ extension Session {
 
     /// The tensor named `name` on the current batch (see `tensorNames()`).
     func namedTensor(_ name: String) throws -> Tensor<Float> {
+        let batchTensors = ["x1", "x2", "z1", "z2", "u1", "u2", "t1", "t2", "p1", "p2", "grad_z1", "grad_z2"]
+        if batchTensors.contains(name) || name.hasSuffix(".grad") { _ = try requireBatch() }
         let t = try ensureTrainer()
         let momentum = (t.model.momentumEncoder?.parameters ?? []) + (t.model.momentumProjector?.parameters ?? [])
         if let p = momentum.first(where: { $0.name == name }) { return p.value }
