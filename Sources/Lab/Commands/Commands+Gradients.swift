@@ -16,6 +16,7 @@ extension Commands {
                         samples (and labels) they come from.
                         """,
                     example: "grad 3", arity: 0...2) { s, args in
+                let gradStart = Date()
                 let a = try s.analyzeBatch()
                 let t = try s.ensureTrainer()
                 let b = try s.requireBatch()
@@ -59,6 +60,7 @@ extension Commands {
                     s.print("  top weights s_v:")
                     for w in top { s.print("    \(TextFormat.lpad(TextFormat.number(Double(w.weight)), 11))  \(fb.annotate(w.label))") }
                 }
+                s.print("(forward, method and decomposition in \(String(format: "%.0f", Date().timeIntervalSince(gradStart) * 1000)) ms)")
             },
             Command("compare", aliases: ["all"], family: "gradients", usage: "compare",
                     summary: "every method on the same batch: loss, cosine with UniGrad's gradient, ‖λ·negative‖/‖positive‖, effective λ",

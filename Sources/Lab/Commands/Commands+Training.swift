@@ -127,7 +127,8 @@ extension Commands {
                 let n = try args.isEmpty ? t.totalSteps - t.step : args.int(0, "STEPS", in: 1...10_000_000)
                 guard n > 0 else { throw LabError("the schedule is finished (step \(t.step) of \(t.totalSteps)); 'train N' takes more steps, 'set epochs' lengthens it") }
                 let records = try s.trainSteps(n, verb: "train")
-                if !records.isEmpty { try s.evaluate() }
+                // After Ctrl-C, back to the prompt at once ('eval' evaluates on demand).
+                if !records.isEmpty && !s.interrupt.isRaised { try s.evaluate() }
             },
             Command("eval", aliases: ["knn"], family: "training", usage: "eval",
                     summary: "kNN accuracy and collapse metrics of the encoder on the test set",
