@@ -15,7 +15,7 @@ extension Session {
         } catch let e as ConfigError {
             throw LabError(e.message)
         }
-        settingsChanged(key)
+        state.analysis = nil
     }
 
     /// The value of a setting or of a hyper-parameter of the current method.

@@ -54,8 +54,10 @@ public final class Session {
 
     /// Set by `quit`.
     public var wantsExit = false
-    /// Training steps taken in this session.
-    public var step = 0
+    /// Whether output goes to an interactive terminal (progress bars redraw one line).
+    public var isTerminal = false
+    /// The trainer's step (0 before a model exists).
+    public var step: Int { state.trainer?.step ?? 0 }
 
     /// The repository folder that holds `lessons/` and `derivations/`: `UNIGRAD_HOME`, else the
     /// current directory if it has them, else the folders above the executable.
@@ -97,7 +99,7 @@ public final class Session {
 extension Session {
     /// Forgets the model, batch and history; keeps the settings.
     public func resetState() {
-        step = 0
+        state.clear()
         lesson = nil
         lessonCursor = 0
     }

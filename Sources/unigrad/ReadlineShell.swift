@@ -40,11 +40,14 @@ enum ReadlineShell {
         }
         using_history()
         stifle_history(2000)
+        // append_history() does not create the file: make it on first use.
+        if !FileManager.default.fileExists(atPath: historyPath) { _ = write_history(historyPath) }
         _ = read_history(historyPath)
+        session.isTerminal = isatty(1) == 1
         session.print("UniGrad Lab — the unified gradient framework, hands on. 'help' lists commands, 'lessons' the lessons, Ctrl-D exits.")
         var lastLine = ""
         while !session.wantsExit {
-            guard let raw = readline(session.prompt) else {
+            guard let raw = readline(decoratedPrompt(session)) else {
                 session.print("")
                 break
             }
@@ -64,6 +67,13 @@ enum ReadlineShell {
         }
         _ = history_truncate_file(historyPath, 2000)
         return 0
+    }
+
+    /// The prompt, in bold cyan on a colour terminal (escapes wrapped in \001…\002 so that readline
+    /// does not count them as visible characters).
+    static func decoratedPrompt(_ session: Session) -> String {
+        guard session.useColor else { return session.prompt }
+        return "\u{01}\u{1B}[1;36m\u{02}" + session.prompt.trimmingCharacters(in: .whitespaces) + "\u{01}\u{1B}[0m\u{02} "
     }
 
     /// Ctrl-C: while a command runs, ask it to stop after its current step; at the prompt, clear the line.

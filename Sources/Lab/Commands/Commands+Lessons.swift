@@ -47,6 +47,10 @@ extension Commands {
             Command("run", family: "lessons", usage: "run FILE",
                     summary: "run a lesson (.md) or command script (.unigrad) without stopping",
                     example: "run lessons/01-tour.md", arity: 1...1, completion: [.path]) { s, args in
+                let looksLikePath = args[0].contains("/") || args[0].hasSuffix(".unigrad") || args[0].hasSuffix(".md")
+                if looksLikePath && !FileManager.default.fileExists(atPath: args[0]) {
+                    throw LabError("cannot read '\(args[0])': no such file")
+                }
                 let path = FileManager.default.fileExists(atPath: args[0]) ? args[0] : try s.resolveLesson(args[0])
                 let failures = try ScriptRunner(interpreter: interpreter).run(path: path)
                 if failures > 0 { throw LabError("\(failures) command\(failures == 1 ? "" : "s") or expectation\(failures == 1 ? "" : "s") failed in \(path)") }
