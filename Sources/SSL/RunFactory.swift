@@ -97,6 +97,7 @@ public enum RunFactory {
         }
         var rng = RandomGenerator(seed: config.seed)
         let encoder: Sequential<Float> = arch.make(inputChannels: inputChannels, using: &rng)
+        encoder.firstConvolution?.computesInputGradient = false   // the images need no gradient
         let projector = Sequential<Float>.projector(inputDimension: arch.featureDimension,
                                                     hiddenDimension: config.projectorHidden,
                                                     outputDimension: config.projectorOutput, using: &rng)

@@ -10,7 +10,9 @@ import TensorCore
 /// - `sgemm`: large square `C = A·B` in Float through OpenBLAS on all its threads; `2n³` FLOPs.
 /// - `conv`: forward and backward of the `small` preset's four conv layers (`convnet-small`,
 ///   3×3, padding 1, no bias) on a `--batch`×1×28×28 Fashion-MNIST-sized input, counting `2·MACs`
-///   for the forward and twice that for the backward (input gradient + weight gradient).
+///   for the forward and twice that for the backward (input gradient + weight gradient) — except
+///   the first layer, whose input is the image: as in training, it computes only the weight
+///   gradient, counted once.
 /// - `train`: `--steps` full training steps of the `small` preset (convnet-small, projector
 ///   256→512→512→128, UniGrad, momentum target, SGD) on a batch of `--batch` images (default 128)
 ///   in two views, counting `2·MACs` of the online forward on `2N` images, twice that for its
@@ -121,6 +123,9 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
             return Self.convLayers.enumerated().flatMap { i, spec -> [BenchKernel] in
                 let conv = Conv2d<Float>(spec.c, spec.k, kernelSize: 3, stride: spec.stride, padding: 1, bias: false, using: &rng)
                 if let m = options.maxColumnElements { conv.maxColumnElements = m }
+                // As in training: the first layer's input is the image, which needs no gradient,
+                // so its backward is the weight gradient alone (one GEMM, counted as such).
+                conv.computesInputGradient = i > 0
                 let xShape = [options.batch ?? 256, spec.c, spec.side, spec.side]
                 let x = Tensor(shape: xShape, scalars: Self.uniform(xShape.reduce(1, *), using: &rng))
                 let yShape = conv.forward(x).shape
@@ -128,7 +133,7 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
                 let forwardFlops = 2 * Double(conv.multiplyAccumulates(inputShape: xShape))
                 // Each backward follows the forward of the same round, whose caches it uses.
                 return [BenchKernel(key: "conv\(i + 1)_forward", flops: forwardFlops) { _ = conv.forward(x) },
-                        BenchKernel(key: "conv\(i + 1)_backward", flops: 2 * forwardFlops) { _ = conv.backward(g) }]
+                        BenchKernel(key: "conv\(i + 1)_backward", flops: (i > 0 ? 2 : 1) * forwardFlops) { _ = conv.backward(g) }]
             }
         case .train:
             return [TrainStepBench.kernel(batch: options.batch ?? 128, steps: options.steps, using: &rng)]
