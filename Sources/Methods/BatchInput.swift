@@ -86,7 +86,15 @@ public struct BatchInput: Sendable, Equatable {
     }
 
     /// Parses JSON bytes.
+    ///
+    /// Well-formed files take the fast path (`JSONDecoder` straight into `[[Double]]`);
+    /// anything else goes through `JSONSerialization`, whose tree lets the errors name the key,
+    /// row and column at fault.
     public static func parse(data: Data) throws(BatchInputError) -> BatchInput {
+        if let matrices = try? JSONDecoder().decode([String: [[Double]]?].self, from: data),
+           matrices.keys.allSatisfy(keys.contains) {
+            return try parse(object: matrices.mapValues { m -> Any in m.map { $0 as Any } ?? NSNull() })
+        }
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
             let info = (error as NSError).userInfo["NSDebugDescription"] as? String
@@ -116,6 +124,7 @@ public struct BatchInput: Sendable, Equatable {
     /// Reads a nested JSON array into an `(R, C)` matrix, rejecting ragged rows, non-numbers and
     /// non-finite values.
     public static func readMatrix(_ value: Any, key: String) throws(BatchInputError) -> Tensor<Double> {
+        if let rows = value as? [[Double]] { return try readDecodedMatrix(rows, key: key) }
         guard let rows = value as? [Any] else { throw .notAMatrix(key: key, reason: "found \(jsonKind(value))") }
         guard !rows.isEmpty else { throw .notAMatrix(key: key, reason: "it is empty") }
         var scalars = [Double](), width = -1
@@ -149,6 +158,22 @@ public struct BatchInput: Sendable, Equatable {
         let cls: AnyClass = type(of: n)
         if cls == NSNumber.self || cls == NSDecimalNumber.self { return false }
         return String(describing: cls).lowercased().contains("bool")
+    }
+
+    /// The fast path's matrix: numbers are already `Double`; shape and finiteness still checked.
+    static func readDecodedMatrix(_ rows: [[Double]], key: String) throws(BatchInputError) -> Tensor<Double> {
+        guard let width = rows.first?.count else { throw .notAMatrix(key: key, reason: "it is empty") }
+        guard width > 0 else { throw .notAMatrix(key: key, reason: "row 0 is empty") }
+        var scalars = [Double]()
+        scalars.reserveCapacity(rows.count * width)
+        for (r, row) in rows.enumerated() {
+            guard row.count == width else { throw .ragged(key: key, row: r, expected: width, got: row.count) }
+            for (c, x) in row.enumerated() {
+                guard x.isFinite else { throw .nonFinite(key: key, row: r, column: c) }
+                scalars.append(x)
+            }
+        }
+        return Tensor(shape: [rows.count, width], scalars: scalars)
     }
 
     static func jsonKind(_ x: Any) -> String {
