@@ -112,7 +112,7 @@ extension Commands {
                 func cosine(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double { a.dot(b) / max(a.norm() * b.norm(), 1e-300) }
                 let refParts = parts(reference)
                 s.print("all methods on batch #\(s.state.batchesDrawn) (N \(b.count), D \(a.outputs.z1.columns)), target \(s.config.target.rawValue), step \(t.step)")
-                s.print(TextFormat.pad("method", 16) + TextFormat.pad("row", 5) + TextFormat.pad("value", 10) + TextFormat.lpad("loss", 11)
+                s.print(TextFormat.pad("method", 17) + TextFormat.pad("row", 5) + TextFormat.pad("value", 10) + TextFormat.lpad("loss", 11)
                         + TextFormat.lpad("cos(∇,∇ug)", 12) + TextFormat.lpad("cos(pos)", 10) + TextFormat.lpad("cos(λneg)", 11) + TextFormat.lpad("‖λneg‖/‖pos‖", 14) + TextFormat.lpad("λ (paper)", 11)
                         + TextFormat.lpad("‖res‖/‖∇‖", 11) + TextFormat.lpad("|V|", 6) + TextFormat.lpad("ms", 7))
                 for (desc, r) in rows {
@@ -129,7 +129,7 @@ extension Commands {
                     let lambda = views.map(\.meanPaperLambda).reduce(0, +) / n
                     let residual = views.map { $0.meanResidualNorm / max($0.meanGradientNorm, 1e-300) }.reduce(0, +) / n
                     let mark = desc.name == s.config.method ? "*" : " "
-                    s.print(TextFormat.pad(mark + desc.name, 16) + TextFormat.pad(desc.tableRow, 5)
+                    s.print(TextFormat.pad(mark + desc.name, 17) + TextFormat.pad(desc.tableRow, 5)
                             + TextFormat.pad(r.lossKind == .loss ? "loss" : "surrogate", 10)
                             + TextFormat.lpad(TextFormat.number(r.loss), 11) + TextFormat.lpad(String(format: "%.4f", cos), 12) + TextFormat.lpad(cosPos, 10) + TextFormat.lpad(cosNeg, 11)
                             + TextFormat.lpad(TextFormat.number(ratio), 14) + TextFormat.lpad(TextFormat.number(lambda), 11)
