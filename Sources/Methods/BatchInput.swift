@@ -91,9 +91,19 @@ public struct BatchInput: Sendable, Equatable {
     /// anything else goes through `JSONSerialization`, whose tree lets the errors name the key,
     /// row and column at fault.
     public static func parse(data: Data) throws(BatchInputError) -> BatchInput {
-        if let matrices = try? JSONDecoder().decode([String: [[Double]]?].self, from: data),
+        // JSONDecoder reads `true` as 1.0, so a file with a boolean literal takes the strict path.
+        if !containsBooleanLiteral(data), let matrices = try? JSONDecoder().decode([String: [[Double]]?].self, from: data),
            matrices.keys.allSatisfy(keys.contains) {
-            return try parse(object: matrices.mapValues { m -> Any in m.map { $0 as Any } ?? NSNull() })
+            func matrix(_ key: String) throws(BatchInputError) -> Tensor<Double>? {
+                guard let rows = matrices[key] ?? nil else { return nil }
+                return try readDecodedMatrix(rows, key: key)
+            }
+            guard let z1 = try matrix("z1") else { throw .missing("z1") }
+            guard let z2 = try matrix("z2") else { throw .missing("z2") }
+            let input = BatchInput(z1: z1, z2: z2, z1t: try matrix("z1t"), z2t: try matrix("z2t"),
+                                   queue: try matrix("queue"), F: try matrix("F"), W: try matrix("W"))
+            try input.validateShapes()
+            return input
         }
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
@@ -124,7 +134,6 @@ public struct BatchInput: Sendable, Equatable {
     /// Reads a nested JSON array into an `(R, C)` matrix, rejecting ragged rows, non-numbers and
     /// non-finite values.
     public static func readMatrix(_ value: Any, key: String) throws(BatchInputError) -> Tensor<Double> {
-        if let rows = value as? [[Double]] { return try readDecodedMatrix(rows, key: key) }
         guard let rows = value as? [Any] else { throw .notAMatrix(key: key, reason: "found \(jsonKind(value))") }
         guard !rows.isEmpty else { throw .notAMatrix(key: key, reason: "it is empty") }
         var scalars = [Double](), width = -1
@@ -158,6 +167,20 @@ public struct BatchInput: Sendable, Equatable {
         let cls: AnyClass = type(of: n)
         if cls == NSNumber.self || cls == NSDecimalNumber.self { return false }
         return String(describing: cls).lowercased().contains("bool")
+    }
+
+    /// Whether the bytes contain `true` or `false` (a linear scan; numbers never contain them).
+    static func containsBooleanLiteral(_ data: Data) -> Bool {
+        data.withUnsafeBytes { (b: UnsafeRawBufferPointer) -> Bool in
+            let n = b.count
+            var i = 0
+            while i + 3 < n {
+                if b[i] == UInt8(ascii: "t") && b[i + 1] == UInt8(ascii: "r") && b[i + 2] == UInt8(ascii: "u") && b[i + 3] == UInt8(ascii: "e") { return true }
+                if b[i] == UInt8(ascii: "a") && b[i + 1] == UInt8(ascii: "l") && b[i + 2] == UInt8(ascii: "s") && b[i + 3] == UInt8(ascii: "e") { return true }
+                i += 1
+            }
+            return false
+        }
     }
 
     /// The fast path's matrix: numbers are already `Double`; shape and finiteness still checked.
