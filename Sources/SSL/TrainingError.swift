@@ -12,7 +12,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nonFiniteLoss(let step, let term, let value):
-            return "training stopped at step \(step): loss term '\(term)' is \(value) (lower the learning rate or λ; the last good checkpoint is kept)"
+            return "training stopped at step \(step): loss term '\(term)' is \(value) (try a lower learning rate or λ)"
         case .invalidConfiguration(let m): return m
         case .data(let m): return m
         case .checkpoint(let m): return m

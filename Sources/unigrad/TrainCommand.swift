@@ -96,7 +96,9 @@ struct TrainCommand: ParsableCommand {
             try run.run()
         } catch let e as TrainingError {
             log.finish()
-            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            var message = "error: \(e)"
+            if let store, store.exists { message += "; the last checkpoint, \(store.path), is unchanged" }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
             throw ExitCode(2)
         }
         log.finish()
