@@ -51,8 +51,13 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         let C = channels, M = N * S
         precondition(x.count == N * C * S, "BatchNorm: \(x.count) values for (N \(N), C \(C), S \(S))")
         precondition(!training || M > 1, "BatchNorm in training mode needs more than one value per channel, got N·S = \(M)")
-        var y = [Scalar](repeating: 0, count: x.count)
-        normalized = [Scalar](repeating: 0, count: x.count)
+        // Every element of `y` and `x̂` is written below: no zero fill; `x̂` keeps its buffer between
+        // steps of the same shape (it is referenced only here, so writing it does not copy).
+        var y = [Scalar](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
+        if normalized.count != x.count {
+            normalized = []
+            normalized = [Scalar](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
+        }
         inverseStd = [Scalar](repeating: 0, count: C)
         var means = [Scalar](repeating: 0, count: C), variances = [Scalar](repeating: 0, count: C)
         let gamma = weight.value.scalars, beta = bias.value.scalars
@@ -119,7 +124,8 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         let (N, S) = cachedShape, C = channels, M = N * S
         precondition(g.count == N * C * S && normalized.count == g.count,
                      "BatchNorm backward: gradient of \(g.count) values, forward had \(normalized.count)")
-        var gx = [Scalar](repeating: 0, count: g.count)
+        // Every element is written below: no zero fill.
+        var gx = [Scalar](unsafeUninitializedCapacity: g.count) { _, count in count = g.count }
         var dGamma = [Scalar](repeating: 0, count: C), dBeta = [Scalar](repeating: 0, count: C)
         let gamma = weight.value.scalars, training = cachedTraining
         g.withUnsafeBufferPointer { gp in
