@@ -73,12 +73,12 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                     var mu: Scalar, inv: Scalar
                                     if training {
                                         var sum: Scalar = 0
-                                        for b in 0..<N { let o = (b * C + c) * S; for q in 0..<S { sum += xp[o + q] } }
+                                        for b in 0..<N { sum += laneSum(S) { xp[(b * C + c) * S + $0] } }
                                         mu = sum / Scalar(M)
                                         var ss: Scalar = 0
                                         for b in 0..<N {
                                             let o = (b * C + c) * S
-                                            for q in 0..<S { let d = xp[o + q] - mu; ss += d * d }
+                                            ss += laneSum(S) { let d = xp[o + $0] - mu; return d * d }
                                         }
                                         let v = ss / Scalar(M)
                                         mp[c] = mu
@@ -138,7 +138,8 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                     var sg: Scalar = 0, sgh: Scalar = 0
                                     for b in 0..<N {
                                         let o = (b * C + c) * S
-                                        for q in 0..<S { sg += gp[o + q]; sgh += gp[o + q] * hp[o + q] }
+                                        sg += laneSum(S) { gp[o + $0] }
+                                        sgh += laneSum(S) { gp[o + $0] * hp[o + $0] }
                                     }
                                     dgp[c] = sgh
                                     dbp[c] = sg
@@ -161,4 +162,20 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         }
         return gx
     }
+}
+
+/// `Σ_{q<n} term(q)`, accumulated in 8 interleaved partial sums (`q mod 8`) combined pairwise at
+/// the end, so that the compiler can keep them in one vector register: a fixed, deterministic
+/// order that is not the left-to-right one (a serial sum is bound by the latency of each add).
+@inline(__always)
+func laneSum<Scalar: BLASScalar>(_ n: Int, _ term: (Int) -> Scalar) -> Scalar {
+    var (a0, a1, a2, a3, a4, a5, a6, a7): (Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var q = 0
+    while q + 8 <= n {
+        a0 += term(q); a1 += term(q + 1); a2 += term(q + 2); a3 += term(q + 3)
+        a4 += term(q + 4); a5 += term(q + 5); a6 += term(q + 6); a7 += term(q + 7)
+        q += 8
+    }
+    while q < n { a0 += term(q); q += 1 }
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 }

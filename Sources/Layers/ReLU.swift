@@ -49,7 +49,8 @@ public final class ReLU<Scalar: BLASScalar>: Layer {
         let gxs = g.scalars.withUnsafeBufferPointer { gp in
             y.scalars.withUnsafeBufferPointer { yp in
                 [Scalar](unsafeUninitializedCapacity: n) { gxp, count in
-                    for i in 0..<n { gxp[i] = yp[i] > 0 ? gp[i] : 0 }
+                    // Both loads unconditional, then a select: the loop vectorises.
+                    for i in 0..<n { let gv = gp[i]; gxp[i] = yp[i] > 0 ? gv : 0 }
                     count = n
                 }
             }
