@@ -90,12 +90,16 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                     }
                                     ip[c] = inv
                                     let gc = gamma[c], bc = beta[c]
-                                    for b in 0..<N {
-                                        let o = (b * C + c) * S
-                                        for q in 0..<S {
-                                            let h = (xp[o + q] - mu) * inv
-                                            hp[o + q] = h
-                                            yp[o + q] = gc * h + bc
+                                    // Plain pointers per row, so that the loop vectorises.
+                                    if let x0 = xp.baseAddress, let h0 = hp.baseAddress, let y0 = yp.baseAddress {
+                                        for b in 0..<N {
+                                            let o = (b * C + c) * S
+                                            let xr = x0 + o, hr = h0 + o, yr = y0 + o
+                                            for q in 0..<S {
+                                                let h = (xr[q] - mu) * inv
+                                                hr[q] = h
+                                                yr[q] = gc * h + bc
+                                            }
                                         }
                                     }
                                 }
@@ -145,9 +149,12 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                     dbp[c] = sg
                                     let scale = gamma[c] * ip[c]
                                     let meanG = training ? sg / Scalar(M) : 0, meanGH = training ? sgh / Scalar(M) : 0
-                                    for b in 0..<N {
-                                        let o = (b * C + c) * S
-                                        for q in 0..<S { gxp[o + q] = scale * (gp[o + q] - meanG - hp[o + q] * meanGH) }
+                                    if let g0 = gp.baseAddress, let h0 = hp.baseAddress, let d0 = gxp.baseAddress {
+                                        for b in 0..<N {
+                                            let o = (b * C + c) * S
+                                            let gr = g0 + o, hr = h0 + o, dr = d0 + o
+                                            for q in 0..<S { dr[q] = scale * (gr[q] - meanG - hr[q] * meanGH) }
+                                        }
                                     }
                                 }
                             }
