@@ -51,8 +51,13 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         let C = channels, M = N * S
         precondition(x.count == N * C * S, "BatchNorm: \(x.count) values for (N \(N), C \(C), S \(S))")
         precondition(!training || M > 1, "BatchNorm in training mode needs more than one value per channel, got N·S = \(M)")
-        var y = [Scalar](repeating: 0, count: x.count)
-        normalized = [Scalar](repeating: 0, count: x.count)
+        // Every element of `y` and `x̂` is written below: no zero fill; `x̂` keeps its buffer between
+        // steps of the same shape (it is referenced only here, so writing it does not copy).
+        var y = [Scalar](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
+        if normalized.count != x.count {
+            normalized = []
+            normalized = [Scalar](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
+        }
         inverseStd = [Scalar](repeating: 0, count: C)
         var means = [Scalar](repeating: 0, count: C), variances = [Scalar](repeating: 0, count: C)
         let gamma = weight.value.scalars, beta = bias.value.scalars
@@ -68,12 +73,12 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                     var mu: Scalar, inv: Scalar
                                     if training {
                                         var sum: Scalar = 0
-                                        for b in 0..<N { let o = (b * C + c) * S; for q in 0..<S { sum += xp[o + q] } }
+                                        for b in 0..<N { sum += laneSum(S) { xp[(b * C + c) * S + $0] } }
                                         mu = sum / Scalar(M)
                                         var ss: Scalar = 0
                                         for b in 0..<N {
                                             let o = (b * C + c) * S
-                                            for q in 0..<S { let d = xp[o + q] - mu; ss += d * d }
+                                            ss += laneSum(S) { let d = xp[o + $0] - mu; return d * d }
                                         }
                                         let v = ss / Scalar(M)
                                         mp[c] = mu
@@ -85,12 +90,16 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                     }
                                     ip[c] = inv
                                     let gc = gamma[c], bc = beta[c]
-                                    for b in 0..<N {
-                                        let o = (b * C + c) * S
-                                        for q in 0..<S {
-                                            let h = (xp[o + q] - mu) * inv
-                                            hp[o + q] = h
-                                            yp[o + q] = gc * h + bc
+                                    // Plain pointers per row, so that the loop vectorises.
+                                    if let x0 = xp.baseAddress, let h0 = hp.baseAddress, let y0 = yp.baseAddress {
+                                        for b in 0..<N {
+                                            let o = (b * C + c) * S
+                                            let xr = x0 + o, hr = h0 + o, yr = y0 + o
+                                            for q in 0..<S {
+                                                let h = (xr[q] - mu) * inv
+                                                hr[q] = h
+                                                yr[q] = gc * h + bc
+                                            }
                                         }
                                     }
                                 }
@@ -119,7 +128,8 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         let (N, S) = cachedShape, C = channels, M = N * S
         precondition(g.count == N * C * S && normalized.count == g.count,
                      "BatchNorm backward: gradient of \(g.count) values, forward had \(normalized.count)")
-        var gx = [Scalar](repeating: 0, count: g.count)
+        // Every element is written below: no zero fill.
+        var gx = [Scalar](unsafeUninitializedCapacity: g.count) { _, count in count = g.count }
         var dGamma = [Scalar](repeating: 0, count: C), dBeta = [Scalar](repeating: 0, count: C)
         let gamma = weight.value.scalars, training = cachedTraining
         g.withUnsafeBufferPointer { gp in
@@ -132,15 +142,19 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                     var sg: Scalar = 0, sgh: Scalar = 0
                                     for b in 0..<N {
                                         let o = (b * C + c) * S
-                                        for q in 0..<S { sg += gp[o + q]; sgh += gp[o + q] * hp[o + q] }
+                                        sg += laneSum(S) { gp[o + $0] }
+                                        sgh += laneSum(S) { gp[o + $0] * hp[o + $0] }
                                     }
                                     dgp[c] = sgh
                                     dbp[c] = sg
                                     let scale = gamma[c] * ip[c]
                                     let meanG = training ? sg / Scalar(M) : 0, meanGH = training ? sgh / Scalar(M) : 0
-                                    for b in 0..<N {
-                                        let o = (b * C + c) * S
-                                        for q in 0..<S { gxp[o + q] = scale * (gp[o + q] - meanG - hp[o + q] * meanGH) }
+                                    if let g0 = gp.baseAddress, let h0 = hp.baseAddress, let d0 = gxp.baseAddress {
+                                        for b in 0..<N {
+                                            let o = (b * C + c) * S
+                                            let gr = g0 + o, hr = h0 + o, dr = d0 + o
+                                            for q in 0..<S { dr[q] = scale * (gr[q] - meanG - hr[q] * meanGH) }
+                                        }
                                     }
                                 }
                             }
@@ -155,4 +169,20 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         }
         return gx
     }
+}
+
+/// `Σ_{q<n} term(q)`, accumulated in 8 interleaved partial sums (`q mod 8`) combined pairwise at
+/// the end, so that the compiler can keep them in one vector register: a fixed, deterministic
+/// order that is not the left-to-right one (a serial sum is bound by the latency of each add).
+@inline(__always)
+func laneSum<Scalar: BLASScalar>(_ n: Int, _ term: (Int) -> Scalar) -> Scalar {
+    var (a0, a1, a2, a3, a4, a5, a6, a7): (Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var q = 0
+    while q + 8 <= n {
+        a0 += term(q); a1 += term(q + 1); a2 += term(q + 2); a3 += term(q + 3)
+        a4 += term(q + 4); a5 += term(q + 5); a6 += term(q + 6); a7 += term(q + 7)
+        q += 8
+    }
+    while q < n { a0 += term(q); q += 1 }
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 }

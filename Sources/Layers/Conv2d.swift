@@ -5,7 +5,8 @@ import TensorCore
 /// `y[n,k,h',w'] = b[k] + Σ_{c,i,j} W[k,c,i,j] · x[n, c, h'·s_h − p_h + i, w'·s_w − p_w + j]`
 /// with zeros outside the image. Computed as one matrix product per chunk of images:
 /// `Y (K, B·H'W') = W (K, C·k_h·k_w) · col(x) (C·k_h·k_w, B·H'W')` (see `Conv2dGeometry`), then
-/// transposed to `(N, K, H', W')`. Backward, with `G` the upstream gradient in the same layout:
+/// transposed to `(N, K, H', W')` — or, for wide output planes, one product per image written in
+/// place (`perImageOutputPlane`). Backward, with `G` the upstream gradient in the same layout:
 /// `∂L/∂W += G·colᵀ`, `∂L/∂b += Σ G`, `∂L/∂x = col2im(Wᵀ·G)`.
 /// Weights are Kaiming-uniform with `a = √5` and `fan_in = C·k_h·k_w`, as PyTorch.
 public final class Conv2d<Scalar: BLASScalar>: Layer {
@@ -80,6 +81,7 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         isTraining = o.isTraining
         maxColumnElements = o.maxColumnElements
         computesInputGradient = o.computesInputGradient
+        perImageOutputPlane = o.perImageOutputPlane
     }
 
     public var summary: String {
@@ -112,6 +114,12 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
                        paddingHeight: paddingHeight, paddingWidth: paddingWidth)
     }
 
+    /// Output planes `H'·W'` at least this wide are computed with one gemm per image, reading and
+    /// writing the `(N, K, H'·W')` tensors in place; narrower ones with one gemm per chunk of
+    /// images through a `(K, B·H'·W')` scratch and a transposition (a per-image gemm would be too
+    /// narrow to be efficient).
+    public var perImageOutputPlane = 256
+
     /// Images per chunk so that the column matrix stays within `maxColumnElements`.
     private func chunkSize(_ g: Conv2dGeometry, batch n: Int) -> Int {
         Swift.max(1, Swift.min(n, maxColumnElements / Swift.max(1, g.patchSize * g.outPlane)))
@@ -131,8 +139,9 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         if N == 0 { return .zeros([0, K, g.outHeight, g.outWidth]) }
         let chunk = chunkSize(g, batch: N)
         if columns.count < R * chunk * P { columns = [Scalar](repeating: 0, count: R * chunk * P) }
-        if transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
-        // Every element is written by the transposition below, so no zero fill is needed.
+        let perImage = P >= perImageOutputPlane
+        if !perImage && transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
+        // Every element is written by the gemms or the transposition below, so no zero fill is needed.
         var y = [Scalar](unsafeUninitializedCapacity: N * K * P) { _, count in count = N * K * P }
         let biasValues = bias?.value.scalars
         x.scalars.withUnsafeBufferPointer { xp in
@@ -140,10 +149,23 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
                 columns.withUnsafeMutableBufferPointer { colp in
                     transposedScratch.withUnsafeMutableBufferPointer { tp in
                         y.withUnsafeMutableBufferPointer { yp in
-                            let (w, col, t, ys) = (start(wp), start(colp), start(tp), start(yp))
+                            let (w, col, ys) = (start(wp), start(colp), start(yp))
+                            let t = tp.baseAddress ?? ys  // unused when `perImage`
                             for n0 in stride(from: 0, to: N, by: chunk) {
                                 let nb = Swift.min(chunk, N - n0), ld = nb * P
                                 g.im2col(xp, images: n0, count: nb, into: colp)
+                                if perImage {
+                                    // Y_b (K, H'W') = W · col_b, written straight into image b of y.
+                                    for b in 0..<nb {
+                                        let yb = ys + (n0 + b) * K * P
+                                        Scalar.gemm(transA: false, transB: false, m: K, n: P, k: R,
+                                                    alpha: 1, a: w, lda: R, b: col + b * P, ldb: ld, beta: 0, c: yb, ldc: P)
+                                        if let biasValues {
+                                            for k in 0..<K { let bk = biasValues[k], row = yb + k * P; for q in 0..<P { row[q] += bk } }
+                                        }
+                                    }
+                                    continue
+                                }
                                 Scalar.gemm(transA: false, transB: false, m: K, n: ld, k: R,
                                             alpha: 1, a: w, lda: R, b: col, ldb: ld, beta: 0, c: t, ldc: ld)
                                 // (K, B, H'W') → (N, K, H'W'), adding the bias.
@@ -176,7 +198,8 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         if N == 0 { return Tensor(shape: x.shape, scalars: gx) }
         let chunk = chunkSize(g, batch: N)
         if columns.count < R * chunk * P { columns = [Scalar](repeating: 0, count: R * chunk * P) }
-        if transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
+        let perImage = P >= perImageOutputPlane, hasBias = bias != nil
+        if !perImage && transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
         var biasGrad = [Scalar](repeating: 0, count: K)
         let reuseColumns = columnsHoldInput, computeInput = computesInputGradient
         x.scalars.withUnsafeBufferPointer { xp in
@@ -187,9 +210,34 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
                             transposedScratch.withUnsafeMutableBufferPointer { tp in
                                 gx.withUnsafeMutableBufferPointer { gxp in
                                     biasGrad.withUnsafeMutableBufferPointer { bgp in
-                                        let (w, dW, col, t, gs) = (start(wp), start(wgp), start(colp), start(tp), start(gp))
+                                        let (w, dW, col, gs) = (start(wp), start(wgp), start(colp), start(gp))
+                                        let t = tp.baseAddress ?? col  // unused when `perImage`
                                         for n0 in stride(from: 0, to: N, by: chunk) {
                                             let nb = Swift.min(chunk, N - n0), ld = nb * P
+                                            if perImage {
+                                                if hasBias {
+                                                    for k in 0..<K {
+                                                        var s: Scalar = 0
+                                                        for b in 0..<nb { let src = gs + ((n0 + b) * K + k) * P; for q in 0..<P { s += src[q] } }
+                                                        bgp[k] += s
+                                                    }
+                                                }
+                                                if !(reuseColumns && n0 == 0) { g.im2col(xp, images: n0, count: nb, into: colp) }
+                                                // ∂L/∂W += G_b · col_bᵀ, G_b (K, H'W') read in place from image b of G.
+                                                for b in 0..<nb {
+                                                    Scalar.gemm(transA: false, transB: true, m: K, n: R, k: P, alpha: 1,
+                                                                a: gs + (n0 + b) * K * P, lda: P, b: col + b * P, ldb: ld,
+                                                                beta: 1, c: dW, ldc: R)
+                                                }
+                                                if !computeInput { continue }
+                                                for b in 0..<nb {
+                                                    Scalar.gemm(transA: true, transB: false, m: R, n: P, k: K, alpha: 1,
+                                                                a: w, lda: R, b: gs + (n0 + b) * K * P, ldb: P,
+                                                                beta: 0, c: col + b * P, ldc: ld)
+                                                }
+                                                g.col2im(UnsafeBufferPointer(colp), images: n0, count: nb, addingInto: gxp)
+                                                continue
+                                            }
                                             // (N, K, H'W') → (K, B·H'W'); the bias gradient is each row's sum.
                                             parallelFor(K, serial: K * ld < 1 << 15) { k in
                                                 var s: Scalar = 0

@@ -25,11 +25,16 @@ public final class ReLU<Scalar: BLASScalar>: Layer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
-        var y = x
-        y.scalars.withUnsafeMutableBufferPointer { p in
-            // Branch-free so the loop vectorises; `max(NaN, 0)` is NaN, as in PyTorch.
-            for i in p.indices { p[i] = Swift.max(p[i], 0) }
+        // One pass from `x` into a fresh, uninitialised buffer (no copy of `x` first).
+        let n = x.count
+        let ys = x.scalars.withUnsafeBufferPointer { xp in
+            [Scalar](unsafeUninitializedCapacity: n) { yp, count in
+                // Branch-free so the loop vectorises; `max(NaN, 0)` is NaN, as in PyTorch.
+                for i in 0..<n { yp[i] = Swift.max(xp[i], 0) }
+                count = n
+            }
         }
+        let y = Tensor(shape: x.shape, scalars: ys)
         output = y
         return y
     }
@@ -40,12 +45,16 @@ public final class ReLU<Scalar: BLASScalar>: Layer {
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let y = output else { preconditionFailure("ReLU: backward without forward") }
         precondition(g.shape == y.shape, "ReLU: gradient shape \(g.shape), forward output \(y.shape)")
-        var gx = g
-        gx.scalars.withUnsafeMutableBufferPointer { gp in
+        let n = g.count
+        let gxs = g.scalars.withUnsafeBufferPointer { gp in
             y.scalars.withUnsafeBufferPointer { yp in
-                for i in gp.indices { gp[i] = yp[i] > 0 ? gp[i] : 0 }
+                [Scalar](unsafeUninitializedCapacity: n) { gxp, count in
+                    // Both loads unconditional, then a select: the loop vectorises.
+                    for i in 0..<n { let gv = gp[i]; gxp[i] = yp[i] > 0 ? gv : 0 }
+                    count = n
+                }
             }
         }
-        return gx
+        return Tensor(shape: g.shape, scalars: gxs)
     }
 }

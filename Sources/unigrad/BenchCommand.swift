@@ -60,6 +60,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        AllocatorTuning.keepFreedMemory()
         KernelThreading.isParallel = parallelKernels
         var selected = only.isEmpty ? BenchSection.allCases : only
         if selected.contains(.train) { selected.append(.sgemm) }   // the train fraction needs the same run's sgemm

@@ -15,6 +15,7 @@ struct RunCommand: ParsableCommand {
     var keepGoing = false
 
     func run() throws {
+        AllocatorTuning.keepFreedMemory()
         let session = Session(useColor: Terminal.colorEnabled(forStandardOutput: true))
         let interpreter = Interpreter(session: session)
         ReadlineShell.installPlainInterruptHandler(interpreter)

@@ -37,6 +37,7 @@ struct TrainCommand: ParsableCommand {
     var quick = false
 
     func run() throws {
+        AllocatorTuning.keepFreedMemory()
         do {
             try train()
         } catch let e as ExitCode {

@@ -89,6 +89,35 @@ let convCases: [ConvCase] = [
         #expect(check.passes(), "\(check.description)")
     }
 
+    /// The per-image gemm path (wide output planes) against the transposing one, chunked or not,
+    /// and against finite differences.
+    @Test func perImagePathMatchesTheTransposingPath() {
+        var rng = RandomGenerator(seed: 18)
+        let transposing = Conv2d<Double>(2, 3, kernelSize: 3, stride: 1, padding: 1, using: &rng)
+        transposing.perImageOutputPlane = .max
+        let perImage = transposing.copy()
+        perImage.perImageOutputPlane = 1
+        let chunked = perImage.copy()
+        chunked.maxColumnElements = 18 * 30 * 2  // two images (C·k·k = 18, H'W' = 30) per chunk
+        let x = Tensor<Double>.randomNormal([5, 2, 5, 6], using: &rng)
+        let g = Tensor<Double>.randomNormal([5, 3, 5, 6], using: &rng)
+        let y = transposing.forward(x)
+        #expect((y - naiveConvolution(x, transposing)).maxAbs() < 1e-12)
+        let gx = transposing.backward(g)
+        for conv in [perImage, chunked] {
+            #expect((conv.forward(x) - y).maxAbs() < 1e-13)
+            #expect((conv.backward(g) - gx).maxAbs() < 1e-13)
+            #expect((conv.weight.grad - transposing.weight.grad).maxAbs() < 1e-12)
+            #expect((conv.bias!.grad - transposing.bias!.grad).maxAbs() < 1e-12)
+        }
+        let check = LayerGradCheck(chunked, at: x, sample: 60)
+        #expect(check.passes(), "\(check.description)")
+        let noInput = perImage.copy()
+        noInput.computesInputGradient = false
+        _ = noInput.forward(x)
+        #expect(noInput.backward(g) == .zeros(x.shape))
+    }
+
     @Test func skippingTheInputGradientKeepsParameterGradients() {
         var rng = RandomGenerator(seed: 17)
         let full = Conv2d<Double>(2, 3, kernelSize: 3, stride: 2, padding: 1, using: &rng)
