@@ -27,6 +27,15 @@ public enum Presets {
         }
     }
 
+    /// MoCo-v2 augmentations (`full`, `paper`): crop scale 0.2–1, colour jitter (0.4, 0.4, 0.4, 0.1),
+    /// grayscale p = 0.2; `paper` adds blur at 224 px.
+    static func useMoCoV2Augmentations(_ c: inout TrainingConfig) {
+        c.cropScaleMin = 0.2
+        c.jitterStrength = 0.4
+        c.hueStrength = 0.1
+        c.grayscaleProbability = 0.2
+    }
+
     /// The configuration of a preset, or nil for an unknown name.
     public static func config(_ name: String) -> TrainingConfig? {
         var c = TrainingConfig()
@@ -69,10 +78,7 @@ public enum Presets {
             c.baseLR = 0.05
             c.warmupEpochs = 5
             c.baseMomentum = 0.996
-            c.cropScaleMin = 0.2
-            c.jitterStrength = 0.4
-            c.hueStrength = 0.1
-            c.grayscaleProbability = 0.2
+            useMoCoV2Augmentations(&c)
             c.weightDecay = 5e-4
         case "paper":
             c.dataset = "folder"
@@ -85,10 +91,7 @@ public enum Presets {
             c.baseLR = 0.05
             c.warmupEpochs = 5
             c.baseMomentum = 0.996
-            c.cropScaleMin = 0.2
-            c.jitterStrength = 0.4
-            c.hueStrength = 0.1
-            c.grayscaleProbability = 0.2
+            useMoCoV2Augmentations(&c)
             c.blurProbability = 0.5
         default:
             return nil

@@ -91,8 +91,7 @@ public final class Trainer {
             let gradU = view.reconstruction()
             view.gradient = gradU
             result.views[v] = view
-            let (_, norms) = z[v].l2NormalizedRowsWithNorms()
-            let u = z[v].l2NormalizedRows()
+            let (u, norms) = z[v].l2NormalizedRowsWithNorms()
             grads.append(Tensor.l2NormalizeBackward(u: u, norms: norms, gradU: gradU))
         }
         result.gradZ1 = grads[0]

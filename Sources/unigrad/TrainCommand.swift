@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TensorCore
 import SSL
+import Lab
 
 /// `unigrad train`: a non-interactive training run with progress, evaluation and checkpoints.
 struct TrainCommand: ParsableCommand {
@@ -126,21 +127,17 @@ struct TrainCommand: ParsableCommand {
         """
     }
 
+    /// Ctrl-C: the first stops after the current step (and still checkpoints), the second exits.
     func installInterrupt(_ run: TrainingRun) {
-        let flag = InterruptBox.shared
         signal(SIGINT) { _ in
-            if InterruptBox.shared.raised { _exit(130) }
-            InterruptBox.shared.raised = true
+            if TrainCommand.interrupt.isRaised { _exit(130) }
+            TrainCommand.interrupt.raise()
         }
-        run.shouldStop = { flag.raised }
+        run.shouldStop = { TrainCommand.interrupt.isRaised }
     }
-}
 
-/// Ctrl-C during `unigrad train`: the first stops after the current step (and still checkpoints),
-/// the second exits at once.
-final class InterruptBox: @unchecked Sendable {
-    static let shared = InterruptBox()
-    var raised = false
+    /// Set by Ctrl-C (the shell's atomic flag; a signal handler cannot capture context).
+    static let interrupt = InterruptFlag()
 }
 
 extension JSONEncoder {
