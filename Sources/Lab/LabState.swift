@@ -96,7 +96,7 @@ extension Session {
     public func ensureTrainer() throws -> Trainer {
         let d = try ensureData()
         let c = config
-        let modelSignature = "\(c.encoder)|\(c.projectorHidden)|\(c.projectorOutput)|\(c.predictorHidden)|\(c.target.rawValue)|\(c.seed)|\(d.train.channels)|\(d.train.height)"
+        let modelSignature = "\(c.encoder)|\(c.poolGrid)|\(c.projectorHidden)|\(c.projectorOutput)|\(c.predictorHidden)|\(c.target.rawValue)|\(c.seed)|\(d.train.channels)|\(d.train.height)"
         let trainerSignature = c.json() + "|" + state.dataSignature
         if let t = state.trainer, state.trainerSignature == trainerSignature { return t }
         do {

@@ -90,23 +90,32 @@ public enum RunFactory {
         }
     }
 
-    /// The Siamese model of the config, initialised from `config.seed`.
+    /// The Siamese model of the config, initialised from `config.seed`; the first convolution
+    /// computes no input gradient (the images need none).
     public static func model(_ config: TrainingConfig, inputChannels: Int) throws -> SiameseModel<Float> {
+        let model: SiameseModel<Float> = try siameseModel(config, inputChannels: inputChannels, target: config.target)
+        model.encoder.firstConvolution?.computesInputGradient = false
+        return model
+    }
+
+    /// The Siamese network of the config in any precision (the shell's gradient checks mirror
+    /// the Float model in Double): encoder with its `pool_grid` head, projector, optional predictor.
+    public static func siameseModel<Scalar: BLASScalar>(_ config: TrainingConfig, inputChannels: Int,
+                                                        target: TargetBranch) throws -> SiameseModel<Scalar> {
         guard let arch = EncoderArchitecture(rawValue: config.encoder) else {
             throw ConfigError("unknown encoder '\(config.encoder)'")
         }
         var rng = RandomGenerator(seed: config.seed)
-        let encoder: Sequential<Float> = arch.make(inputChannels: inputChannels, using: &rng)
-        encoder.firstConvolution?.computesInputGradient = false   // the images need no gradient
-        let projector = Sequential<Float>.projector(inputDimension: arch.featureDimension,
-                                                    hiddenDimension: config.projectorHidden,
-                                                    outputDimension: config.projectorOutput, using: &rng)
-        var predictor: Sequential<Float>?
+        let encoder: Sequential<Scalar> = arch.make(inputChannels: inputChannels, poolGrid: config.poolGrid, using: &rng)
+        let projector = Sequential<Scalar>.projector(inputDimension: arch.featureDimension(poolGrid: config.poolGrid),
+                                                     hiddenDimension: config.projectorHidden,
+                                                     outputDimension: config.projectorOutput, using: &rng)
+        var predictor: Sequential<Scalar>?
         if config.predictorHidden > 0 {
-            predictor = Sequential<Float>.predictor(inputDimension: config.projectorOutput,
-                                                    hiddenDimension: config.predictorHidden,
-                                                    outputDimension: config.projectorOutput, using: &rng)
+            predictor = Sequential<Scalar>.predictor(inputDimension: config.projectorOutput,
+                                                     hiddenDimension: config.predictorHidden,
+                                                     outputDimension: config.projectorOutput, using: &rng)
         }
-        return SiameseModel(encoder: encoder, projector: projector, predictor: predictor, targetBranch: config.target)
+        return SiameseModel(encoder: encoder, projector: projector, predictor: predictor, targetBranch: target)
     }
 }

@@ -35,6 +35,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var encoder = "tiny"
     public var projectorHidden = 512
     public var projectorOutput = 128
+    /// The encoder's final pool averages onto a `poolGrid × poolGrid` grid (1: global average
+    /// pooling; 2 keeps coarse spatial layout: 4× the feature size).
+    public var poolGrid = 1
     /// Predictor hidden width (0: no predictor; BYOL/SimSiam with an MLP predictor use one).
     public var predictorHidden = 0
     // Optimisation
@@ -128,14 +131,17 @@ extension TrainingConfig {
             p.target = c.target
             p.seed = c.seed
             p.methodParameters = c.methodParameters
+            p.applyMethodSettings()
             c = p
         }),
         Key(name: "method", help: "the method (see 'methods')", get: { $0.method }, set: { c, t in
             guard MethodCatalog.names.contains(t) else {
                 throw ConfigError(Suggestions.unknown("method", t, among: MethodCatalog.names))
             }
-            if t != c.method { c.methodParameters = [:] }
+            guard t != c.method else { return }
+            c.methodParameters = [:]
             c.method = t
+            c.applyMethodSettings()
         }),
         Key(name: "seed", help: "random seed", get: { String($0.seed) }, set: { c, t in
             guard let v = UInt64(t) else { throw ConfigError("seed must be a non-negative integer, got '\(t)'") }
@@ -162,6 +168,7 @@ extension TrainingConfig {
         real("grayscale_p", "random grayscale probability", \.grayscaleProbability, max: 1),
         real("blur_p", "Gaussian blur probability", \.blurProbability, max: 1),
         choice("encoder", "encoder architecture", \.encoder, ["tiny", "convnet-small", "resnet18", "resnet50"]),
+        int("pool_grid", "encoder head: average-pool onto a grid×grid grid (1: global pool)", \.poolGrid, min: 1, max: 8),
         int("projector_hidden", "projector hidden width", \.projectorHidden, min: 1),
         int("projector_out", "projector output width D", \.projectorOutput, min: 1),
         int("predictor_hidden", "predictor hidden width (0: no predictor)", \.predictorHidden),
@@ -220,6 +227,26 @@ extension TrainingConfig {
             }
         } else {
             throw ConfigError(Suggestions.unknown("key", key, among: Self.keyNames + methodKeys))
+        }
+    }
+
+    /// Returns the keys of `Presets.methodSettingKeys` to the preset's values, then applies the
+    /// current method's `Presets.methodSettings` (a predictor for BYOL, a learning rate, …).
+    public mutating func applyMethodSettings() {
+        guard let base = Presets.baseConfig(preset) else { return }
+        var settings: [(String, String)] = []
+        for key in Presets.methodSettingKeys {
+            guard let value = base.value(of: key) else { preconditionFailure("method setting key '\(key)' is not a config key") }
+            settings.append((key, value))
+        }
+        settings += Presets.methodSettings(preset: preset, method: method).sorted { $0.key < $1.key }
+        for (key, value) in settings {
+            guard let k = Self.keys.first(where: { $0.name == key }) else {
+                preconditionFailure("method setting key '\(key)' is not a config key")
+            }
+            do { try k.set(&self, value) } catch {
+                preconditionFailure("preset \(preset), method \(method): invalid setting \(key)=\(value): \(error)")
+            }
         }
     }
 

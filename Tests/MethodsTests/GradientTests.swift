@@ -60,7 +60,8 @@ import Testing
     static let surrogate = MethodCatalog.all.filter { $0.lossKind == .surrogate }.map(\.name)
 
     /// The documented `g1` (view 1; view 2 swaps the roles) written with plain loops.
-    func documentedG(_ name: String, z1: Tensor<Double>, z2: Tensor<Double>, b: RandomBatch, F: Tensor<Double>?) -> (Tensor<Double>, Tensor<Double>) {
+    func documentedG(_ name: String, z1: Tensor<Double>, z2: Tensor<Double>, b: RandomBatch, F: Tensor<Double>?,
+                     centered: Bool = false) -> (Tensor<Double>, Tensor<Double>) {
         let n = z1.rows, d = z1.columns
         func rows(_ t: Tensor<Double>) -> [[Double]] { (0..<t.rows).map { t.row($0) } }
         func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
@@ -85,10 +86,11 @@ import Testing
                 }
             case "vicreg-grad":
                 let mean = (0..<d).map { j in x.reduce(0) { $0 + $1[j] } / Double(n) }
-                let xc = x.map { r in (0..<d).map { r[$0] - mean[$0] } }
+                let xc = centered ? x.map { r in (0..<d).map { r[$0] - mean[$0] } } : x
+                let count = Double(centered ? n - 1 : n)
                 return (0..<n).map { b in
                     var v = t[b].map { -$0 }
-                    for w in 0..<n { let s = dot(xc[b], xc[w]) / Double(n - 1); for j in 0..<d { v[j] += 10 * s * xc[w][j] } }
+                    for w in 0..<n { let s = dot(xc[b], xc[w]) / count; for j in 0..<d { v[j] += 10 * s * xc[w][j] } }
                     return v
                 }
             default: // byol-grad
@@ -105,6 +107,20 @@ import Testing
         let x1 = standardized ? standardize(z1) : unit(z1), x2 = standardized ? standardize(z2) : unit(z2)
         let t1 = standardized ? standardize(b.z1t) : unit(b.z1t), t2 = standardized ? standardize(b.z2t) : unit(b.z2t)
         return (Tensor(rows: g(own: x1, target: t2)), Tensor(rows: g(own: x2, target: t1)))
+    }
+
+    /// `vicreg-grad` with `center = 1`: the negatives are the centred batch, `λ Cov(u1) ū1`.
+    @Test func vicregGradCenteredNegatives() throws {
+        let method = try MethodCatalog.make("vicreg-grad", Double.self,
+                                            parameters: MethodCatalog.parameters(for: "vicreg-grad", values: ["center": 1]))
+        let b = RandomBatch(n: 12, d: 8, seed: 22)
+        let r = method.evaluate(z1: b.z1, z2: b.z2, targets: b.targets, state: randomState(d: 8, seed: 3), decompose: false)
+        let sg = try #require(r.surrogate)
+        let (g1, g2) = documentedG("vicreg-grad", z1: b.z1, z2: b.z2, b: b, F: nil, centered: true)
+        #expect((sg.g1 - g1).maxAbs() <= 1e-10 * max(1, g1.maxAbs()))
+        #expect((sg.g2 - g2).maxAbs() <= 1e-10 * max(1, g2.maxAbs()))
+        let (u1, u2) = documentedG("vicreg-grad", z1: b.z1, z2: b.z2, b: b, F: nil)
+        #expect((sg.g1 - u1).maxAbs() > 1e-3 && (sg.g2 - u2).maxAbs() > 1e-3, "centring must change the negatives")
     }
 
     @Test(arguments: surrogate, [(12, 8), (256, 128)])

@@ -119,17 +119,12 @@ enum GradientCheck {
     static func parameters(_ method: any SSLMethod<Double>, batch fb: FeatureBatch, views: (Tensor<Float>, Tensor<Float>),
                            config c: TrainingConfig, trainer t: Trainer, inputChannels: Int, perTensor: Int,
                            interrupt: InterruptFlag) throws -> [Outcome] {
-        guard let arch = EncoderArchitecture(rawValue: c.encoder) else { throw LabError("unknown encoder '\(c.encoder)'") }
-        var rng = RandomGenerator(seed: c.seed)
-        let encoder: Sequential<Double> = arch.make(inputChannels: inputChannels, using: &rng)
-        let projector = Sequential<Double>.projector(inputDimension: arch.featureDimension, hiddenDimension: c.projectorHidden,
-                                                     outputDimension: c.projectorOutput, using: &rng)
-        var predictor: Sequential<Double>?
-        if c.predictorHidden > 0 {
-            predictor = Sequential<Double>.predictor(inputDimension: c.projectorOutput, hiddenDimension: c.predictorHidden,
-                                                     outputDimension: c.projectorOutput, using: &rng)
+        let model: SiameseModel<Double>
+        do {
+            model = try RunFactory.siameseModel(c, inputChannels: inputChannels, target: .stopgrad)
+        } catch {
+            throw LabError("\(error)")
         }
-        let model = SiameseModel<Double>(encoder: encoder, projector: projector, predictor: predictor, targetBranch: .stopgrad)
         let source = t.model.parameters, copy = model.parameters
         guard source.count == copy.count else { throw LabError("cannot mirror the model in Double (\(source.count) vs \(copy.count) parameters)") }
         for (p, q) in zip(source, copy) {
@@ -148,7 +143,7 @@ enum GradientCheck {
         let f = objective(method, batch: fb, surrogate: r.surrogate)
         // The first and last weight of the encoder, the projector's last weight and bias, the predictor's first weight.
         var chosen: [Parameter<Double>] = []
-        for group in [encoder.parameters, projector.parameters, predictor?.parameters ?? []] where !group.isEmpty {
+        for group in [model.encoder.parameters, model.projector.parameters, model.predictor?.parameters ?? []] where !group.isEmpty {
             let weights = group.filter { $0.value.rank >= 2 }
             if let first = weights.first { chosen.append(first) }
             if let last = group.last, last !== weights.first { chosen.append(last) }

@@ -10,11 +10,17 @@ extension Commands {
                     summary: "choose the method (the model and its training are kept)",
                     details: "Hyper-parameters you set for another method stay stored; 'show' lists the new method's keys.",
                     example: "use byol-directpred", arity: 1...1, completion: [.method]) { s, args in
+                let before = s.config
                 try s.set("method", args[0])
                 let d = try MethodCatalog.descriptor(named: s.config.method)
                 s.print("method \(d.name) (\(d.family.rawValue)\(d.tableRow == "–" ? "" : ", Table 1 \(d.tableRow)")): \(d.summary)")
                 let keys = s.methodKeys.map { "\($0) = \(s.value(of: $0) ?? "?")" }
                 if !keys.isEmpty { s.print("  " + keys.joined(separator: ", ")) }
+                let changed = Presets.methodSettingKeys.filter { before.value(of: $0) != s.config.value(of: $0) }
+                if !changed.isEmpty {
+                    s.print("  \(s.config.preset) settings for \(d.name): "
+                            + changed.map { "\($0) = \(s.config.value(of: $0) ?? "?")" }.joined(separator: ", "))
+                }
             },
             Command("methods", family: "session", usage: "methods", summary: "list the methods of the catalogue",
                     example: "methods") { s, _ in
@@ -39,6 +45,7 @@ extension Commands {
                 c.method = s.config.method
                 c.target = s.config.target
                 c.seed = s.config.seed
+                c.applyMethodSettings()
                 s.config = c
                 s.state.analysis = nil
                 s.print("preset \(c.preset): \(c.dataset) data, \(c.encoder) encoder, projector \(c.projectorHidden)→\(c.projectorOutput), batch \(c.batchSize), \(c.epochs) epochs")

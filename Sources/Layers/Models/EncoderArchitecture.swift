@@ -13,7 +13,7 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
     /// ResNet-50 with the ImageNet stem, no classifier: 2048-d.
     case resNet50 = "resnet50"
 
-    /// The size of the encoder's output feature.
+    /// The size of the encoder's output feature with global average pooling.
     public var featureDimension: Int {
         switch self {
         case .tiny: 32
@@ -23,9 +23,26 @@ public enum EncoderArchitecture: String, Sendable, CaseIterable {
         }
     }
 
-    /// Builds the encoder with PyTorch's default initialisation drawn from `rng`.
-    public func make<Scalar: BLASScalar>(inputChannels: Int, using rng: inout RandomGenerator,
+    /// The size of the encoder's output feature when its final pool averages onto a
+    /// `poolGrid × poolGrid` grid (`GridAveragePool2d`): `featureDimension · poolGrid²`.
+    public func featureDimension(poolGrid: Int) -> Int { featureDimension * poolGrid * poolGrid }
+
+    /// Builds the encoder with PyTorch's default initialisation drawn from `rng`. With
+    /// `poolGrid > 1` the final global average pool becomes a `GridAveragePool2d(poolGrid)` (same
+    /// initialisation: the pool has no parameters).
+    public func make<Scalar: BLASScalar>(inputChannels: Int, poolGrid: Int = 1, using rng: inout RandomGenerator,
                                          as: Scalar.Type = Scalar.self) -> Sequential<Scalar> {
+        precondition(poolGrid >= 1, "EncoderArchitecture.make: poolGrid \(poolGrid) must be ≥ 1")
+        let encoder = makeWithGlobalPool(inputChannels: inputChannels, using: &rng, as: Scalar.self)
+        guard poolGrid > 1 else { return encoder }
+        precondition(encoder.layers.last is GlobalAveragePool2d<Scalar>, "\(rawValue): the encoder does not end in a global pool")
+        var named = Array(encoder.children.dropLast())
+        named.append((encoder.names.last ?? "pool", GridAveragePool2d<Scalar>(grid: poolGrid)))
+        return Sequential(named: named.map { ($0.name, $0.layer) })
+    }
+
+    func makeWithGlobalPool<Scalar: BLASScalar>(inputChannels: Int, using rng: inout RandomGenerator,
+                                                as: Scalar.Type) -> Sequential<Scalar> {
         switch self {
         case .tiny: .tinyConvNet(inputChannels: inputChannels, using: &rng)
         case .convNetSmall: .convNetSmall(inputChannels: inputChannels, using: &rng)
