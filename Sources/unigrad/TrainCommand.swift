@@ -81,11 +81,11 @@ struct TrainCommand: ParsableCommand {
                                   muted: !world.isRoot)
         log.line("unigrad train: preset \(config.preset), method \(config.method), target \(config.target.rawValue), "
                  + "encoder \(config.encoder), batch \(config.batchSize), epochs \(config.epochs), seed \(config.seed)")
+        let run = try TrainingRun(config: config, communicator: world)
         if world.isDistributed {
             log.line("data parallel: \(world.size) ranks, \(config.batchSize / max(1, world.size)) images per rank per step, "
                      + "\(BLASThreads.count) BLAS thread(s) per rank, SyncBN")
         }
-        let run = try TrainingRun(config: config, communicator: world)
         if let note = run.data.note { log.line("note: " + note) }
         log.line("data: \(run.data.train.name) \(run.data.train.count) train / \(run.data.test.count) test; "
                  + "\(run.loader.batchesPerEpoch) steps per epoch, \(run.trainer.totalSteps) steps; "
@@ -106,7 +106,12 @@ struct TrainCommand: ParsableCommand {
         }
         let start = Date()
         let total = run.trainer.totalSteps
-        run.onStep = { r in log.step(r, total: total, started: start) }
+        // Wall-clock throughput of the steps after the first (which includes warm-up costs).
+        var firstStepEnd: Date?, lastStepEnd = Date(), timedSteps = 0
+        run.onStep = { r in
+            log.step(r, total: total, started: start)
+            if firstStepEnd == nil { firstStepEnd = Date() } else { timedSteps += 1; lastStepEnd = Date() }
+        }
         run.onEpoch = { e in
             log.epoch(e)
             if let data = try? JSONEncoder.sorted.encode(e) { resultsFile?.write(data + Data("\n".utf8)) }
@@ -126,6 +131,11 @@ struct TrainCommand: ParsableCommand {
         }
         log.finish()
         if run.trainer.step < total { log.line("stopped at step \(run.trainer.step) of \(total)") }
+        if let first = firstStepEnd, timedSteps > 0 {
+            let seconds = lastStepEnd.timeIntervalSince(first)
+            log.line(String(format: "throughput: %.1f images/s (%d steps of %d images after the first, %.2f s, %d rank(s))",
+                            Double(timedSteps * config.batchSize) / max(seconds, 1e-9), timedSteps, config.batchSize, seconds, world.size))
+        }
         if let writer { try writer.save(run.trainer, config: config) }
         let report = try run.finalReport(linear: !quick, baselines: !quick, seconds: Date().timeIntervalSince(start))
         log.line(Self.summary(report))

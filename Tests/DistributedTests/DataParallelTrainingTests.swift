@@ -106,10 +106,14 @@ func runCommand(_ executable: URL, _ arguments: [String], ranks: Int? = nil) thr
             let d = Self.relativeDifference(t, u)
             if d > worst.value { worst = (name, d) }
         }
-        // Float rounding only: the two runs sum the same numbers in different orders (BN sums per
-        // rank then over ranks, the weight gradient's GEMM over 16 + 16 rows instead of 32), each
-        // ~1e-7 relative per operation; four steps of SGD carry and amplify these a little.
-        #expect(worst.value < 2e-4, "largest relative difference \(worst.value) in \(worst.name)")
+        print("data-parallel \(method): largest relative difference \(worst.value) in \(worst.name)")
+        // Float rounding only: the two runs add the same numbers in different orders (BN sums per
+        // rank then over ranks, each weight gradient's GEMM over 16 + 16 rows then a sum instead of
+        // over 32 rows), each ~6e-8 (Float ε/2) relative per operation, accumulated over sums of
+        // hundreds of terms and carried through four steps: measured 2.6e-6 to 4.1e-6 (largest in
+        // the momentum buffers). 1e-4 leaves a 25× margin; the measured difference must also be
+        // 50× smaller than how far the weights move from step 1 to step 4 (checked below).
+        #expect(worst.value < 1e-4, "largest relative difference \(worst.value) in \(worst.name)")
         // And the runs did train: four steps move the parameters far more than that.
         let initial = try Self.train(method: method, ranks: nil, directory: base + "/init", steps: 1)
         try #require(initial.status == 0, "\(initial.stderr)")

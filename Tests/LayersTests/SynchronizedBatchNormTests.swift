@@ -40,11 +40,12 @@ final class ThreadGroup: @unchecked Sendable {
     func run<T>(_ body: @escaping (Int, any BatchStatisticsReducer) -> T) -> [T] {
         let done = DispatchGroup()
         let box = ResultBox<T>(count: size)
+        let work = Unchecked(value: body)
         for r in 0..<size {
             done.enter()
-            let member = Member(group: self, rank: r)
+            let member = Unchecked(value: Member(group: self, rank: r))
             let thread = Thread {
-                box.set(r, body(r, member))
+                box.set(r, work.value(r, member.value))
                 done.leave()
             }
             thread.start()
@@ -64,6 +65,9 @@ final class ThreadGroup: @unchecked Sendable {
             values = group.reduce(rank: rank, values.map { Double($0) }).map { S($0) }
         }
     }
+
+    /// Hands a value to another thread (each rank's thread uses only its own layers).
+    struct Unchecked<T>: @unchecked Sendable { let value: T }
 
     final class ResultBox<T>: @unchecked Sendable {
         private let lock = NSLock()
