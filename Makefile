@@ -1,11 +1,12 @@
 # UniGrad Lab — the two commands of README.md.
 #   make run    install what is missing, build (release), start the shell
 #   make test   install what is missing, run the whole test suite
+#   make train-mpi NP=2 ARGS="--preset small"   data-parallel training over Open MPI (README)
 SHELL := /bin/bash
-APT_PACKAGES := libopenblas-dev libreadline-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev libreadline-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config dataset-fashion-mnist libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build run test bench
+.PHONY: deps build run test bench train-mpi
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -28,3 +29,13 @@ test: deps
 
 bench: build
 	.build/release/unigrad bench
+
+# Open MPI 4.1 on one machine, as root in a container: --allow-run-as-root (mpirun refuses root
+# otherwise), --oversubscribe (more ranks than cores). On a cluster add --hostfile FILE (README
+# "Several processes and hosts").
+MPIRUN := mpirun --allow-run-as-root --oversubscribe
+NP ?= 2
+ARGS ?= --preset small
+
+train-mpi: build
+	$(MPIRUN) -np $(NP) .build/release/unigrad train $(ARGS)

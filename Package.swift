@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // Numeric core: tensors, BLAS, seeded RNG.
         .target(name: "TensorCore", dependencies: [
@@ -33,15 +34,17 @@ let package = Package(
         .target(name: "Optim", dependencies: ["Layers"]),
         // kNN monitor, linear probe, collapse metrics.
         .target(name: "Eval", dependencies: ["TensorCore"]),
+        // Collectives for data-parallel training: MPI under mpirun, the identity otherwise.
+        .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"]),
         // safetensors files, written atomically.
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         // The Siamese model, target branches and the trainer.
-        .target(name: "SSL", dependencies: ["Layers", "Optim", "Methods", "Data", "Eval", "Checkpoints"]),
+        .target(name: "SSL", dependencies: ["Layers", "Optim", "Methods", "Data", "Eval", "Checkpoints", "Distributed"]),
         // The shell's logic: session state, commands, lessons, plots. Text in, text out; no terminal.
         .target(name: "Lab", dependencies: ["SSL", "GradCheck"]),
 
         .executableTarget(name: "unigrad", dependencies: [
-            "TensorCore", "GradCheck", "Layers", "Methods", "Data", "Optim", "Eval", "Checkpoints", "SSL", "Lab", "CReadline",
+            "TensorCore", "GradCheck", "Layers", "Methods", "Data", "Optim", "Eval", "Checkpoints", "Distributed", "SSL", "Lab", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         // GNU readline is driven through its C globals (rl_line_buffer, rl_catch_signals, …),
@@ -55,6 +58,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "GradCheck"]),
         .testTarget(name: "EvalTests", dependencies: ["Eval", "GradCheck"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "SSL"]),
         .testTarget(name: "SSLTests", dependencies: ["SSL", "GradCheck"]),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
     ]

@@ -18,10 +18,14 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     let runningVar: Parameter<Scalar>
 
     /// `x̂` of the last forward, `1/√(σ² + ε)` per channel, and whether it used batch statistics.
-    private var normalized: [Scalar] = []
-    private var inverseStd: [Scalar] = []
-    private var cachedTraining = true
-    private var cachedShape: (n: Int, s: Int) = (0, 0)
+    var normalized: [Scalar] = []
+    var inverseStd: [Scalar] = []
+    var cachedTraining = true
+    var cachedShape: (n: Int, s: Int) = (0, 0)
+    /// SyncBN: sums statistics over the ranks of a data-parallel group (`nil`: this process only).
+    var reducer: (any BatchStatisticsReducer)?
+    /// The global value count `M` of the last synchronised forward.
+    var synchronizedCount = 0
 
     init(channels: Int, momentum: Scalar, epsilon: Scalar) {
         precondition(channels > 0, "BatchNorm needs a positive channel count, got \(channels)")
@@ -42,12 +46,14 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         bias = o.bias.copy()
         runningMean = o.runningMean.copy()
         runningVar = o.runningVar.copy()
+        reducer = o.reducer
     }
 
     // x: (N, C, S) → y: (N, C, S)
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(_ x: [Scalar], n N: Int, s S: Int, training: Bool) -> [Scalar] {
+        if training, let reducer { return synchronizedForward(x, n: N, s: S, reducer: reducer) }
         let C = channels, M = N * S
         precondition(x.count == N * C * S, "BatchNorm: \(x.count) values for (N \(N), C \(C), S \(S))")
         precondition(!training || M > 1, "BatchNorm in training mode needs more than one value per channel, got N·S = \(M)")
@@ -125,6 +131,7 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backward(_ g: [Scalar]) -> [Scalar] {
+        if cachedTraining, let reducer { return synchronizedBackward(g, reducer: reducer) }
         let (N, S) = cachedShape, C = channels, M = N * S
         precondition(g.count == N * C * S && normalized.count == g.count,
                      "BatchNorm backward: gradient of \(g.count) values, forward had \(normalized.count)")

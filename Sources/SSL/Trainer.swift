@@ -3,6 +3,7 @@ import TensorCore
 import Layers
 import Optim
 import Methods
+import Distributed
 
 /// The training loop shared by every method and target branch:
 /// forward both views → the method's gradient on the features → backward through predictor,
@@ -26,14 +27,22 @@ public final class Trainer {
     /// The last method result (for inspection in the shell).
     public private(set) var lastResult: MethodResult<Float>?
     public private(set) var lastOutputs: SiameseOutputs<Float>?
+    /// The data-parallel group (one process unless started by `mpirun`); see ``DataParallel``.
+    public let communicator: any Communicator
 
+    /// - Parameter communicator: with more than one rank, `model` gets SyncBN, rank 0's parameters
+    ///   and buffers are copied to every rank, and each step is data-parallel (``DataParallel``).
     public init(config: TrainingConfig, model: SiameseModel<Float>, method: any SSLMethod<Float>,
-                stepsPerEpoch: Int) {
+                stepsPerEpoch: Int,
+                communicator: any Communicator = SingleProcessCommunicator()) {
         precondition(stepsPerEpoch > 0, "stepsPerEpoch must be positive, got \(stepsPerEpoch)")
         self.config = config
         self.model = model
         self.method = method
         self.stepsPerEpoch = stepsPerEpoch
+        self.communicator = communicator
+        DataParallel.synchronizeBatchNorm(model, communicator)
+        DataParallel.broadcastFromRoot(DataParallel.state(model), communicator)
         let queueSize = method.parameters.entries.first { $0.key == "queue_size" }?.value ?? 4096
         methodState = MethodState(queueCapacity: max(1, Int(queueSize)))
         let total = max(1, stepsPerEpoch * config.epochs)
@@ -104,7 +113,8 @@ public final class Trainer {
     public func trainStep(_ x1: Tensor<Float>, _ x2: Tensor<Float>, dataSeconds: Double = 0) throws -> StepRecord {
         let start = Date()
         model.setTraining(true)
-        let out = model.forward(x1, x2)
+        // Data-parallel: the method sees the global batch (every rank's rows); see `DataParallel`.
+        let out = DataParallel.gathered(model.forward(x1, x2), communicator)
         let result = evaluateMethod(out)
         for t in result.terms where !Double(t.value).isFinite {
             throw TrainingError.nonFiniteLoss(step: step, term: t.name, value: "\(t.value)")
@@ -113,7 +123,8 @@ public final class Trainer {
             throw TrainingError.nonFiniteLoss(step: step, term: "total", value: "\(result.loss)")
         }
         optimizer.zeroGrad()
-        model.backward(gradZ1: result.gradZ1, gradZ2: result.gradZ2)
+        model.backward(gradZ1: communicator.localRows(result.gradZ1), gradZ2: communicator.localRows(result.gradZ2))
+        DataParallel.allReduceGradients(model.parameters, communicator)
         let lr = schedule.learningRate(atStep: step)
         optimizer.step(learningRate: Float(lr))
         let m = config.target.usesMomentumEncoder ? momentumSchedule.momentum(atStep: step) : 0
@@ -127,7 +138,7 @@ public final class Trainer {
             terms: Dictionary(result.terms.map { ($0.name, Double($0.value)) }, uniquingKeysWith: { a, _ in a }),
             positiveSimilarity: Self.positiveSimilarity(out, target: config.target, hasPredictor: model.predictor != nil),
             learningRate: lr, momentum: m, seconds: seconds, dataSeconds: dataSeconds,
-            imagesPerSecond: Double(x1.shape[0]) / max(seconds + dataSeconds, 1e-9))
+            imagesPerSecond: Double(out.z1.rows) / max(seconds + dataSeconds, 1e-9))
         history.append(record)
         step += 1
         return record

@@ -3,6 +3,7 @@ import TensorCore
 import Data
 import Eval
 import Methods
+import Distributed
 
 /// The result of the final evaluation of a run, with the two baselines that say whether the
 /// encoder learned anything: kNN on raw pixels and kNN on a randomly initialised encoder.
@@ -46,23 +47,32 @@ public final class TrainingRun {
     private var epochStart = Date()
 
     /// Builds the run from `config` (loading data, building the model and the method).
-    public convenience init(config: TrainingConfig, data: RunData? = nil) throws {
+    /// - Parameter communicator: the data-parallel group (``Communicators/world()`` under `mpirun`);
+    ///   every rank builds the same run from the same config and trains on its shard of each batch.
+    public convenience init(config: TrainingConfig, data: RunData? = nil,
+                            communicator: any Communicator = SingleProcessCommunicator()) throws {
         let data = try data ?? RunFactory.loadData(config)
         let method = try RunFactory.method(config)
         let model = try RunFactory.model(config, inputChannels: data.train.channels)
-        try self.init(config: config, data: data, model: model, method: method)
+        try self.init(config: config, data: data, model: model, method: method, communicator: communicator)
     }
 
     /// A run around an existing model and method.
-    public init(config: TrainingConfig, data: RunData, model: SiameseModel<Float>, method: any SSLMethod<Float>) throws {
+    public init(config: TrainingConfig, data: RunData, model: SiameseModel<Float>, method: any SSLMethod<Float>,
+                communicator: any Communicator = SingleProcessCommunicator()) throws {
+        guard config.batchSize % communicator.size == 0 else {
+            throw TrainingError.invalidConfiguration("the batch (\(config.batchSize)) does not split evenly over \(communicator.size) ranks")
+        }
         guard data.train.count >= config.batchSize else {
             throw TrainingError.invalidConfiguration("the batch (\(config.batchSize)) is larger than the training set (\(data.train.count) images)")
         }
         self.config = config
         self.data = data
         loader = BatchLoader(dataset: data.train, pipeline: RunFactory.pipeline(config, normalization: data.normalization),
-                             batchSize: config.batchSize, seed: config.seed)
-        trainer = Trainer(config: config, model: model, method: method, stepsPerEpoch: loader.batchesPerEpoch)
+                             batchSize: config.batchSize, seed: config.seed,
+                             shard: communicator.rank, shardCount: communicator.size)
+        trainer = Trainer(config: config, model: model, method: method, stepsPerEpoch: loader.batchesPerEpoch,
+                          communicator: communicator)
     }
 
     /// Trains until `trainer.step == min(step, totalSteps)` or `shouldStop()`; evaluates and
@@ -120,8 +130,22 @@ public final class TrainingRun {
         return Array(0..<n)
     }
 
-    /// Encoder features (eval mode) of `indices` of `dataset`.
+    /// Encoder features (eval mode) of `indices` of `dataset`. With several ranks each computes a
+    /// contiguous part and the parts are all-gathered, so every rank gets the whole (N, F) bank
+    /// (a collective call).
     public func features(of dataset: ImageDataset, indices: [Int], model: SiameseModel<Float>? = nil) -> Tensor<Float> {
+        let c = trainer.communicator
+        guard c.isDistributed, let last = indices.last else { return localFeatures(of: dataset, indices: indices, model: model) }
+        // Rank r takes indices r·k ..< (r+1)·k; the last ranks pad with the last index, so rows
+        // 0..<N of the gathered (P·k, F) tensor are the features of `indices` in order.
+        let k = (indices.count + c.size - 1) / c.size
+        var mine = Array(indices[min(c.rank * k, indices.count)..<min((c.rank + 1) * k, indices.count)])
+        while mine.count < k { mine.append(last) }
+        return c.allGatherRows(localFeatures(of: dataset, indices: mine, model: model)).slicingRows(0..<indices.count)
+    }
+
+    /// Features of `indices` computed by this process alone.
+    func localFeatures(of dataset: ImageDataset, indices: [Int], model: SiameseModel<Float>?) -> Tensor<Float> {
         let m = model ?? trainer.model
         var parts: [Tensor<Float>] = []
         var start = 0
@@ -141,11 +165,35 @@ public final class TrainingRun {
         return (knn, try CollapseReport(features: test), test)
     }
 
+    /// kNN top-1 (%) of `test` against `bank`. With several ranks each classifies a contiguous part
+    /// of the queries and the correct counts are all-reduced (a collective call; an error on any
+    /// rank is an error on all, so none is left waiting).
     func knnTop1(bank: Tensor<Float>, test: Tensor<Float>) throws -> Double {
-        let result = try KNNMonitor(k: config.knnK, temperature: config.knnT)
-            .evaluate(queries: test, queryLabels: data.test.labels, bank: bank,
-                      bankLabels: bankIndices.map { data.train.labels[$0] }, classCount: data.train.classNames.count)
-        return result.top1 * 100
+        let monitor = KNNMonitor(k: config.knnK, temperature: config.knnT)
+        let bankLabels = bankIndices.map { data.train.labels[$0] }, classes = data.train.classNames.count
+        let c = trainer.communicator
+        guard c.isDistributed else {
+            return try monitor.evaluate(queries: test, queryLabels: data.test.labels, bank: bank,
+                                        bankLabels: bankLabels, classCount: classes).top1 * 100
+        }
+        let n = test.shape[0], k = (n + c.size - 1) / c.size
+        let rows = min(c.rank * k, n)..<min((c.rank + 1) * k, n)
+        var counts: [Double] = [0, 0, 0]   // correct, queries, failed ranks
+        var failure: (any Error)?
+        if !rows.isEmpty {
+            do {
+                let r = try monitor.evaluate(queries: test.slicingRows(rows), queryLabels: Array(data.test.labels[rows]),
+                                             bank: bank, bankLabels: bankLabels, classCount: classes)
+                counts = [(r.top1 * Double(rows.count)).rounded(), Double(rows.count), 0]
+            } catch {
+                failure = error
+                counts[2] = 1
+            }
+        }
+        c.allReduceSum(&counts)
+        if let failure { throw failure }
+        if counts[2] > 0 { throw TrainingError.invalidConfiguration("kNN evaluation failed on another rank") }
+        return counts[0] / max(counts[1], 1) * 100
     }
 
     /// kNN top-1 (%) on raw (normalised) pixels: the baseline an encoder must beat.

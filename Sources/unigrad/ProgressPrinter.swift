@@ -7,16 +7,23 @@ final class ProgressPrinter {
     let interactive: Bool
     private var lastPrint = Date.distantPast
     private var barShown = false
+    /// Prints nothing (the ranks other than 0 of a data-parallel run).
+    let muted: Bool
 
-    init(interactive: Bool) { self.interactive = interactive }
+    init(interactive: Bool, muted: Bool = false) {
+        self.interactive = interactive
+        self.muted = muted
+    }
 
     func line(_ text: String) {
+        guard !muted else { return }
         finish()
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     func step(_ r: StepRecord, total: Int, started: Date) {
         let now = Date()
+        guard !muted else { return }
         let done = r.step + 1
         let interval = interactive ? 0.2 : 10
         guard now.timeIntervalSince(lastPrint) >= interval || done == total else { return }

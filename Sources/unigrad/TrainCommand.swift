@@ -3,6 +3,7 @@ import Foundation
 import TensorCore
 import SSL
 import Lab
+import Distributed
 
 /// `unigrad train`: a non-interactive training run with progress, evaluation and checkpoints.
 struct TrainCommand: ParsableCommand {
@@ -39,12 +40,18 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         AllocatorTuning.keepFreedMemory()
+        // Under `mpirun -np P` (P > 1): MPI_COMM_WORLD; otherwise one process and no MPI at all.
+        let world = Communicators.world()
         do {
-            try train()
+            try train(world)
         } catch let e as ExitCode {
+            // A rank that fails ends the whole job rather than leaving the others in a collective.
+            if world.isDistributed && e != .success { world.abort(code: e.rawValue) }
             throw e
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            let prefix = world.isDistributed ? "error (rank \(world.rank) of \(world.size)): " : "error: "
+            FileHandle.standardError.write(Data("\(prefix)\(error)\n".utf8))
+            if world.isDistributed { world.abort(code: 1) }
             throw ExitCode(1)
         }
     }
@@ -61,24 +68,36 @@ struct TrainCommand: ParsableCommand {
         return config
     }
 
-    func train() throws {
+    func train(_ world: any Communicator) throws {
         let config = try makeConfig()
-        if config.threads > 0 { BLASThreads.set(config.threads) }
-        let log = ProgressPrinter(interactive: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        if config.threads > 0 {
+            BLASThreads.set(config.threads)
+        } else if world.isDistributed {
+            // The ranks on one host share its cores.
+            BLASThreads.set(ProcessInfo.processInfo.activeProcessorCount / max(1, Communicators.localSize() ?? 1))
+        }
+        // Rank 0 alone prints, writes results and checkpoints.
+        let log = ProgressPrinter(interactive: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
+                                  muted: !world.isRoot)
         log.line("unigrad train: preset \(config.preset), method \(config.method), target \(config.target.rawValue), "
                  + "encoder \(config.encoder), batch \(config.batchSize), epochs \(config.epochs), seed \(config.seed)")
-        let run = try TrainingRun(config: config)
+        let run = try TrainingRun(config: config, communicator: world)
+        if world.isDistributed {
+            log.line("data parallel: \(world.size) ranks, \(config.batchSize / max(1, world.size)) images per rank per step, "
+                     + "\(BLASThreads.count) BLAS thread(s) per rank, SyncBN")
+        }
         if let note = run.data.note { log.line("note: " + note) }
         log.line("data: \(run.data.train.name) \(run.data.train.count) train / \(run.data.test.count) test; "
                  + "\(run.loader.batchesPerEpoch) steps per epoch, \(run.trainer.totalSteps) steps; "
                  + "method \(run.trainer.method.parameters)")
         let store = checkpointDir.map { CheckpointStore(directory: $0) }
+        let writer = world.isRoot ? store : nil   // every rank reads the checkpoint, rank 0 writes it
         if resume, let store, store.exists {
             try store.load(into: run.trainer, config: config)
             log.line("resumed from \(store.path) at step \(run.trainer.step)")
         }
         var resultsFile: FileHandle?
-        if let results {
+        if let results, world.isRoot {
             let existing = resume && FileManager.default.fileExists(atPath: results)
             if !existing { FileManager.default.createFile(atPath: results, contents: nil) }
             guard let h = FileHandle(forWritingAtPath: results) else { throw ConfigError("cannot write results file '\(results)'") }
@@ -87,13 +106,20 @@ struct TrainCommand: ParsableCommand {
         }
         let start = Date()
         let total = run.trainer.totalSteps
-        run.onStep = { r in log.step(r, total: total, started: start) }
+        // Wall-clock throughput of the steps after the first (which includes warm-up costs).
+        var firstStepEnd: Date?, lastStepEnd = Date(), timedSteps = 0
+        run.onStep = { r in
+            log.step(r, total: total, started: start)
+            if firstStepEnd == nil { firstStepEnd = Date() } else { timedSteps += 1; lastStepEnd = Date() }
+        }
         run.onEpoch = { e in
             log.epoch(e)
             if let data = try? JSONEncoder.sorted.encode(e) { resultsFile?.write(data + Data("\n".utf8)) }
-            if let store { try? store.save(run.trainer, config: config) }
+            if let writer { try? writer.save(run.trainer, config: config) }
         }
-        installInterrupt(run)
+        // Under mpirun, Ctrl-C goes to mpirun, which ends every rank (a per-rank stop flag could
+        // stop the ranks at different steps).
+        if !world.isDistributed { installInterrupt(run) }
         do {
             try run.run()
         } catch let e as TrainingError {
@@ -105,7 +131,12 @@ struct TrainCommand: ParsableCommand {
         }
         log.finish()
         if run.trainer.step < total { log.line("stopped at step \(run.trainer.step) of \(total)") }
-        if let store { try store.save(run.trainer, config: config) }
+        if let first = firstStepEnd, timedSteps > 0 {
+            let seconds = lastStepEnd.timeIntervalSince(first)
+            log.line(String(format: "throughput: %.1f images/s (%d steps of %d images after the first, %.2f s, %d rank(s))",
+                            Double(timedSteps * config.batchSize) / max(seconds, 1e-9), timedSteps, config.batchSize, seconds, world.size))
+        }
+        if let writer { try writer.save(run.trainer, config: config) }
         let report = try run.finalReport(linear: !quick, baselines: !quick, seconds: Date().timeIntervalSince(start))
         log.line(Self.summary(report))
         if let resultsFile {

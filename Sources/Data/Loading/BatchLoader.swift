@@ -20,10 +20,20 @@ public struct BatchLoader: Sendable {
     public let shuffle: Bool
     /// Drop the last incomplete batch (so every batch has `batchSize` samples).
     public let dropLast: Bool
+    /// Data parallelism: this process takes part `shard` of `shardCount` equal, contiguous parts
+    /// of every (global) batch; `(0, 1)` is the whole batch. The epoch order and every image's views
+    /// depend only on the shared seed, so the ranks' parts are disjoint and together are exactly
+    /// the one-process batch.
+    public let shard: Int
+    public let shardCount: Int
 
     /// A loader over `dataset`.
     public init(dataset: ImageDataset, pipeline: TwoViewPipeline, batchSize: Int, seed: UInt64,
-                shuffle: Bool = true, dropLast: Bool = true) {
+                shuffle: Bool = true, dropLast: Bool = true, shard: Int = 0, shardCount: Int = 1) {
+        precondition(shardCount >= 1 && shard >= 0 && shard < shardCount, "shard \(shard) of \(shardCount) is out of range")
+        precondition(batchSize % shardCount == 0, "batch size \(batchSize) does not split into \(shardCount) equal shards")
+        self.shard = shard
+        self.shardCount = shardCount
         precondition(batchSize > 0, "batch size must be positive, got \(batchSize)")
         precondition(dataset.count >= (dropLast ? batchSize : 1),
                      "dataset of \(dataset.count) images cannot fill a batch of \(batchSize)")
@@ -47,10 +57,13 @@ public struct BatchLoader: Sendable {
         return rng.permutation(dataset.count)
     }
 
-    /// The dataset indices of batch `index` of an epoch with sample order `order`.
+    /// The dataset indices of batch `index` of an epoch with sample order `order` (this shard's part).
     public func indices(batch index: Int, order: [Int]) -> [Int] {
         precondition(index >= 0 && index < batchesPerEpoch, "batch \(index) out of range 0..<\(batchesPerEpoch)")
-        return Array(order[(index * batchSize)..<min((index + 1) * batchSize, order.count)])
+        let all = order[(index * batchSize)..<min((index + 1) * batchSize, order.count)]
+        guard shardCount > 1 else { return Array(all) }
+        let part = all.count / shardCount, start = all.startIndex + shard * part
+        return Array(all[start..<(start + part)])
     }
 
     /// Batch `index` of `epoch` (computed on the calling thread).
