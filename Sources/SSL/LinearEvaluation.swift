@@ -47,11 +47,11 @@ public struct LinearEvalSettings: Codable, Equatable, Sendable {
 
     /// The settings for a run of `config`'s preset on `trainCount` training images:
     ///
-    /// | preset | epochs | batch | base lr | trust |
-    /// |---|---|---|---|---|
-    /// | `paper` | 90 | 4096 | 0.1 (→ 1.6) | 0.001 (official) |
-    /// | `full` | 90 | 256 | 0.1 | official `K·η·trust` |
-    /// | `small`, `tiny` | 30 | 256 | 0.1 | official `K·η·trust` |
+    /// | preset | epochs | batch | base lr | trust | crop scale |
+    /// |---|---|---|---|---|---|
+    /// | `paper` | 90 | 4096 | 0.1 (→ 1.6) | 0.001 (official) | 0.08–1 (official) |
+    /// | `full` | 90 | 256 | 0.1 | official `K·η·trust` | pre-training's (0.2–1) |
+    /// | `small`, `tiny` | 30 | 256 | 0.1 | official `K·η·trust` | pre-training's (0.3–1) |
     ///
     /// where "official `K·η·trust`" sets `trust = 45.1/(K·η)` for this run's `K` steps (at least
     /// 0.001). The batch never exceeds the training set.
@@ -62,6 +62,8 @@ public struct LinearEvalSettings: Codable, Equatable, Sendable {
         case "full": s.epochs = 90
         default: break
         }
+        // Small images: crops no smaller than the pre-training's (0.08 of a 28-px image is 8 px).
+        if config.preset != "paper" { s.cropScaleMin = max(0.08, min(1, config.cropScaleMin)) }
         s.batchSize = max(1, min(s.batchSize, trainCount))
         if config.preset != "paper" { s.trust = s.budgetTrust(trainCount: trainCount) }
         return s

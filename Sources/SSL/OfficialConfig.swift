@@ -46,8 +46,8 @@ public struct OfficialConfig: Sendable {
 
     /// Keys understood but without effect in this build, with the reason.
     public static let ignoredKeys: [String: String] = [
-        "launcher": "one process here (no distributed launcher)",
-        "port": "one process here (no distributed port)",
+        "launcher": "one process here, no distributed launcher",
+        "port": "one process here, no distributed port",
         "n_workers": "the loader's background threads are fixed by the build",
         "print_freq": "progress is printed every step",
         "test_freq": "use eval_every",
