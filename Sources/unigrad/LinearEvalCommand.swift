@@ -79,9 +79,10 @@ struct LinearEvalCommand: ParsableCommand {
             let key = String(a[..<eq]), value = String(a[a.index(after: eq)...])
             if LinearEvalSettings.keyNames.contains(key) {
                 evalAssignments.append((key, value))
-            } else if Self.modelKeys.contains(key) || !TrainingConfig.keyNames.contains(key) {
-                throw ConfigError(Suggestions.unknown("linear-eval key", key, among: LinearEvalSettings.keyNames + Self.dataKeys)
-                                  + (Self.modelKeys.contains(key) ? " (\(key) is fixed by the checkpoint)" : ""))
+            } else if Self.modelKeys.contains(key) {
+                throw ConfigError("\(key) is fixed by the checkpoint and cannot change for the linear evaluation")
+            } else if !TrainingConfig.keyNames.contains(key) {
+                throw ConfigError(Suggestions.unknown("linear-eval key", key, among: LinearEvalSettings.keyNames + Self.dataKeys))
             } else {
                 try config.set(key, value)
             }
