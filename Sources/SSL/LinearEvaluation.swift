@@ -16,7 +16,7 @@ import Eval
 ///
 /// LARC moves each tensor by about `η·trust` of its norm per step, so what the protocol fixes is
 /// the product `K·η·trust` over its `K` steps (≈ 45 on ImageNet: 90 × 313 steps × 1.6 × 0.001).
-/// The smaller presets keep that product (up to `maximumBudgetTrust`) by raising the trust
+/// The smaller presets keep that product (with `η·trust` ≤ `maximumStep`) by raising the trust
 /// coefficient for their shorter runs (see `defaults(for:trainCount:)`); with the official 0.001 a 30-epoch run on a few
 /// thousand images would leave the classifier where it was initialised.
 public struct LinearEvalSettings: Codable, Equatable, Sendable {
@@ -39,6 +39,20 @@ public struct LinearEvalSettings: Codable, Equatable, Sendable {
     /// Seed of the initialisation, the shuffles and the crops.
     public var seed: UInt64 = 0
 
+    /// Settings with the given values (defaults: momentum 0.9, wd 0, augmented, crop scale 0.08–1).
+    public init(epochs: Int, batchSize: Int, baseLR: Double, momentum: Double = 0.9, weightDecay: Double = 0,
+                trust: Double, augment: Bool = true, cropScaleMin: Double = 0.08, seed: UInt64 = 0) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.baseLR = baseLR
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        self.trust = trust
+        self.augment = augment
+        self.cropScaleMin = cropScaleMin
+        self.seed = seed
+    }
+
     /// The official `K·η·trust` (90 epochs × ⌈1,281,167/4096⌉ steps × 1.6 × 0.001).
     public static let officialLARCBudget = 90.0 * 313 * 1.6 * 0.001
 
@@ -54,7 +68,7 @@ public struct LinearEvalSettings: Codable, Equatable, Sendable {
     /// | `small`, `tiny` | 30 | 256 | 0.1 | official `K·η·trust` | pre-training's (0.3–1) |
     ///
     /// where "official `K·η·trust`" sets `trust = 45.1/(K·η)` for this run's `K` steps (within
-    /// 0.001…0.3, see `maximumBudgetTrust`). The batch never exceeds the training set.
+    /// 0.001…0.03/η, see `maximumStep`). The batch never exceeds the training set.
     public static func defaults(for config: TrainingConfig, trainCount: Int) -> LinearEvalSettings {
         var s = LinearEvalSettings(epochs: 30, batchSize: 256, baseLR: 0.1, trust: 0.001, seed: config.seed)
         switch config.preset {
@@ -69,17 +83,17 @@ public struct LinearEvalSettings: Codable, Equatable, Sendable {
         return s
     }
 
-    /// The largest trust the budget rule gives. Each LARC step moves `W` by `η·trust` of its norm
-    /// (about ten times that with momentum 0.9), so once the classes are separated `‖W‖` grows
-    /// geometrically; on `tiny` (480 steps) trust 0.3 gave 87.8% val top-1, 0.94 87.3%, and 3 a
-    /// loss of 6·10⁶. The cap keeps the growth `Σ η_k·trust·10` below Float's range for a few hundred steps.
-    public static let maximumBudgetTrust = 0.3
+    /// The largest step the budget rule gives, `η·trust` (the fraction of `‖W‖` one LARC step
+    /// moves, before momentum multiplies it by up to ten). Once the classes are separated, `‖W‖`
+    /// grows geometrically at about that rate; on `tiny` (480 steps, η = 0.1) trust 0.3 gave 87.8%
+    /// val top-1, 0.94 87.3% and 3 a loss of 6·10⁶.
+    public static let maximumStep = 0.03
 
-    /// The trust coefficient that gives this run the official `K·η·trust`, within
-    /// `0.001…maximumBudgetTrust`.
+    /// The trust coefficient that gives this run the official `K·η·trust`, at least 0.001 and at
+    /// most `maximumStep/η`.
     public func budgetTrust(trainCount: Int) -> Double {
         let steps = Double(epochs * ((trainCount + batchSize - 1) / max(batchSize, 1)))
-        return min(Self.maximumBudgetTrust, max(0.001, Self.officialLARCBudget / max(steps * learningRate, 1e-12)))
+        return min(Self.maximumStep / learningRate, max(0.001, Self.officialLARCBudget / max(steps * learningRate, 1e-12)))
     }
 
     /// The settable keys (`--set key=value`).

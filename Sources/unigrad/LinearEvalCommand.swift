@@ -19,8 +19,8 @@ struct LinearEvalCommand: ParsableCommand {
         Defaults follow the checkpoint's preset: paper 90 epochs, batch 4096, trust 0.001, crop
         scale 0.08–1 (official); full 90 epochs, tiny/small 30 epochs, batch 256, crops no smaller
         than in pre-training, and the trust coefficient raised so that steps × lr × trust equals
-        the official run's (≈ 45; trust at most 0.3; measured on tiny: trust 0.001 gives 16% val
-        top-1, 0.3 gives 88%).
+        the official run's (≈ 45; lr × trust at most 0.03; measured on tiny: trust 0.001 gives 16%
+        val top-1, 0.3 gives 88%).
 
         --precomputed computes the features of the un-augmented training images once and trains the
         classifier on them (much faster; no augmentation). --set takes the linear-eval keys

@@ -16,9 +16,9 @@ import SSL
     /// A shrunk tiny run, trained a few steps and checkpointed.
     static func tinyCheckpoint() throws -> (path: String, run: TrainingRun) {
         var config = TestConfigs.tiny()
-        config.syntheticTrain = 512
+        config.syntheticTrain = 1024
         config.syntheticTest = 200
-        config.maxSteps = 8
+        config.maxSteps = 16
         let run = try TrainingRun(config: config)
         try run.run()
         let store = CheckpointStore(directory: temporaryDirectory())
@@ -29,7 +29,7 @@ import SSL
     @Test func theCheckpointsEncoderIsRestoredExactlyAndFrozen() throws {
         let (path, run) = try Self.tinyCheckpoint()
         let (encoder, config, step) = try LinearEvaluation.encoder(checkpoint: path, inputChannels: 1)
-        #expect(step == 8 && config == run.config && !encoder.isTraining)
+        #expect(step == 16 && config == run.config && !encoder.isTraining)
         let trained = Dictionary(uniqueKeysWithValues: run.trainer.model.encoder.namedTensors.map { ($0.name, $0.parameter.value) })
         #expect(encoder.namedTensors.count == trained.count && trained.keys.contains { $0.hasSuffix("running_mean") })
         for (name, p) in encoder.namedTensors { #expect(p.value == trained[name], "\(name)") }
@@ -51,17 +51,21 @@ import SSL
         let (encoder, config, _) = try LinearEvaluation.encoder(checkpoint: path, inputChannels: 1)
         var settings = LinearEvalSettings.defaults(for: config, trainCount: run.data.train.count)
         #expect(settings.epochs == 30 && settings.batchSize == 256 && settings.learningRate == 0.1)
-        settings.epochs = 10
+        #expect(settings.cropScaleMin == config.cropScaleMin)
+        // Shortened: 20 epochs of 16 batches of 64; η·trust at its cap.
+        settings.epochs = 20
+        settings.batchSize = 64
         settings.trust = settings.budgetTrust(trainCount: run.data.train.count)
+        #expect(abs(settings.trust * settings.learningRate - LinearEvalSettings.maximumStep) < 1e-12)
         let evaluation = LinearEvaluation(config: config, settings: settings, encoder: encoder, data: run.data)
         var seen: [LinearEvalEpoch] = []
         evaluation.onEpoch = { seen.append($0) }
         let result = try evaluation.run(precomputed: precomputed)
-        #expect(seen.count == 10 && result.epochs == seen)
+        #expect(seen.count == 20 && result.epochs == seen)
         #expect(seen.allSatisfy { $0.loss.isFinite && $0.trainTop1 >= 0 && $0.trainTop1 <= 100 })
-        #expect(seen[0].learningRate == 0.1 && seen[9].learningRate < 0.003)   // per-epoch cosine
+        #expect(seen[0].learningRate == 0.025 && seen[19].learningRate < 0.0002)   // per-epoch cosine
         #expect(result.valCount == 200 && result.featureDimension == 32)
-        #expect(result.valTop1 > 40, "val top-1 \(result.valTop1)% (chance 10%)")
+        #expect(result.valTop1 > 35, "val top-1 \(result.valTop1)% (chance 10%)")
     }
 
     /// A constructed linearly separable set (labels = argmax of a random linear teacher, points

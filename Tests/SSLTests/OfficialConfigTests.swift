@@ -76,8 +76,8 @@ import SSL
 
     @Test func unknownKeysAreReportedByNameAndLine() throws {
         let tiny = try #require(Presets.config("tiny"))
-        // Line 43 of the file: after the 42 lines of the official file.
-        let text = OfficialConfigFixtures.unigrad + "lamdb: 10\nwarp_factor: 9"
+        // Lines 43 and 44: after the 42 lines of the official file (which ends without a newline).
+        let text = OfficialConfigFixtures.unigrad + "\nlamdb: 10\nwarp_factor: 9"
         let error = #expect(throws: ConfigError.self) { try OfficialConfig.parse(text, name: "u.py", onto: tiny) }
         let message = try #require(error?.message)
         #expect(message.hasPrefix("u.py: "))
@@ -125,7 +125,7 @@ import SSL
         #expect(message(layers).hasPrefix("c.py:15: num_layers 2 is not supported"))
         let rho = OfficialConfigFixtures.unigrad.replacingOccurrences(of: "rho: 0.99", with: "rho: 1.5")
         #expect(message(rho).hasPrefix("c.py:30: rho: "), "\(message(rho))")
-        let twice = OfficialConfigFixtures.unigrad + "seed: 3"
+        let twice = OfficialConfigFixtures.unigrad + "\nseed: 3"
         #expect(message(twice) == "c.py:43: key 'seed' appears twice (first on line 1)")
         #expect(message("- a\n- b\n").hasPrefix("c.py:1: expected `key: value` lines"))
         #expect(message("").hasPrefix("c.py: the file is empty"))
