@@ -10,28 +10,31 @@ struct LinearEvalCommand: ParsableCommand {
         commandName: "linear-eval",
         abstract: "Linear evaluation of a checkpoint's frozen encoder (LARC, cosine, top-1 on the validation set).",
         discussion: """
-        The official protocol (SimSiam's main_lincls.py, used by the UniGrad code): the encoder is
-        frozen in evaluation mode (batch norm uses its running statistics), a linear classifier
-        initialised N(0, 0.01²) is trained with SGD (momentum 0.9, wd 0) inside LARC, learning rate
-        0.1·B/256 with a per-epoch cosine decay, on RandomResizedCrop + flip views of the training
-        images; top-1 is measured on the validation (test) set.
+        The official protocol (SimSiam's main_lincls.py, used by the UniGrad
+        code): the encoder is frozen in evaluation mode (batch norm uses its
+        running statistics); a linear classifier initialised N(0, 0.01²) is
+        trained with SGD (momentum 0.9, wd 0) inside LARC, learning rate
+        0.1·B/256 with a per-epoch cosine decay, on RandomResizedCrop + flip
+        views of the training images; top-1 is measured on the validation set.
 
-        Defaults follow the checkpoint's preset: paper 90 epochs, batch 4096, trust 0.001, crop
-        scale 0.08–1 (official); full 90 epochs, tiny/small 30 epochs, batch 256, crops no smaller
-        than in pre-training, and the trust coefficient raised so that steps × lr × trust equals
-        the official run's (≈ 45; lr × trust at most 0.03; measured on tiny: trust 0.001 gives 16%
+        Defaults follow the checkpoint's preset. paper: 90 epochs, batch 4096,
+        trust 0.001, crop scale 0.08–1 (official). full: 90 epochs; tiny and
+        small: 30 epochs; batch 256, crops no smaller than in pre-training, and
+        the trust raised so that steps × lr × trust equals the official run's
+        (≈ 45), with lr × trust at most 0.03 (on tiny: trust 0.001 gives 16%
         val top-1, 0.3 gives 88%).
 
-        --precomputed computes the features of the un-augmented training images once and trains the
-        classifier on them (much faster; no augmentation). --set takes the linear-eval keys
-        epochs, batch, lr, momentum, wd, trust, augment, crop_scale_min, seed, or any training
-        setting that does not change the model (data_dir, subset, threads, …).
+        --precomputed trains on features of the un-augmented training images
+        computed once (much faster; no augmentation). --set takes the
+        linear-eval keys epochs, batch, lr, momentum, wd, trust, augment,
+        crop_scale_min, seed, or a training setting that does not change the
+        model (data_dir, subset, threads, …).
 
         Examples:
           unigrad train --preset tiny --checkpoint-dir runs/tiny --quick
           unigrad linear-eval runs/tiny
           unigrad linear-eval runs/tiny --precomputed --epochs 100
-          unigrad linear-eval runs/a/checkpoint.safetensors --set trust=0.001 --set batch=1024
+          unigrad linear-eval runs/a --set trust=0.001 --set batch=1024
         """)
 
     @Argument(help: "A checkpoint directory (written by train --checkpoint-dir) or its checkpoint.safetensors.")

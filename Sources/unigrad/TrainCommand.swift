@@ -14,11 +14,12 @@ struct TrainCommand: ParsableCommand {
           unigrad train --preset tiny --method unigrad
           unigrad train --preset small --method simclr --epochs 2 --results runs/simclr.jsonl
           unigrad train --preset small --set lambda=10 --set lr=0.3 --checkpoint-dir runs/a --resume
-          unigrad train --config configs/unigrad.py --set data_dir=/data/imagenet --set epochs=1
+          unigrad train --config configs/unigrad.py --set data_dir=/data/imagenet
 
-        --config FILE reads an official UniGrad config file (YAML) on top of the preset (paper when
-        --preset is not given); --method, --target, --epochs, --subset and --set, given explicitly,
-        override the file. Unknown keys in the file are an error.
+        --config FILE reads an official UniGrad config file (YAML) on top of
+        the preset (paper when --preset is not given); --method, --target,
+        --epochs, --subset and --set override the file. Unknown keys in the
+        file are an error.
         """)
 
     @Option(help: "tiny | small | full | paper (default: tiny, or paper with --config)")
