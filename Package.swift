@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries from Debian.
@@ -39,7 +40,7 @@ let package = Package(
         // safetensors files, written atomically.
         .target(name: "Checkpoints", dependencies: ["TensorCore"]),
         // The Siamese model, target branches and the trainer.
-        .target(name: "SSL", dependencies: ["Layers", "Optim", "Methods", "Data", "Eval", "Checkpoints", "Distributed"]),
+        .target(name: "SSL", dependencies: ["Layers", "Optim", "Methods", "Data", "Eval", "Checkpoints", "Distributed", "Yams"]),
         // The shell's logic: session state, commands, lessons, plots. Text in, text out; no terminal.
         .target(name: "Lab", dependencies: ["SSL", "GradCheck"]),
 

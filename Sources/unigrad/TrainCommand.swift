@@ -15,10 +15,18 @@ struct TrainCommand: ParsableCommand {
           unigrad train --preset tiny --method unigrad
           unigrad train --preset small --method simclr --epochs 2 --results runs/simclr.jsonl
           unigrad train --preset small --set lambda=10 --set lr=0.3 --checkpoint-dir runs/a --resume
+          unigrad train --config configs/unigrad.py --set data_dir=/data/imagenet
+
+        --config FILE reads an official UniGrad config file (YAML) on top of
+        the preset (paper when --preset is not given); --method, --target,
+        --epochs, --subset and --set override the file. Unknown keys in the
+        file are an error.
         """)
 
-    @Option(help: "tiny | small | full | paper")
-    var preset = "tiny"
+    @Option(help: "tiny | small | full | paper (default: tiny, or paper with --config)")
+    var preset: String?
+    @Option(help: "An official UniGrad config file (YAML; configs/*.py of the official code).")
+    var config: String?
     @Option(help: "The method (unigrad, simclr, moco, byol-grad, barlow-l2, …).")
     var method: String?
     @Option(help: "Target branch: stopgrad | momentum | momentum-positive.")
@@ -57,14 +65,14 @@ struct TrainCommand: ParsableCommand {
     }
 
     func makeConfig() throws -> TrainingConfig {
-        guard var config = Presets.config(preset) else {
-            throw ConfigError(Suggestions.unknown("preset", preset, among: Presets.names))
-        }
-        if let method { try config.set("method", method) }
-        if let target { try config.set("target", target) }
-        if let epochs { try config.set("epochs", String(epochs)) }
-        if let subset { try config.set("subset", String(subset)) }
-        try config.apply(assignments: assignments)
+        var settings: [(key: String, value: String)] = []
+        if let method { settings.append(("method", method)) }
+        if let target { settings.append(("target", target)) }
+        if let epochs { settings.append(("epochs", String(epochs))) }
+        if let subset { settings.append(("subset", String(subset))) }
+        let (config, notes) = try TrainingConfig.commandLine(preset: preset, configFile: self.config, settings: settings,
+                                                             assignments: assignments)
+        for note in notes { FileHandle.standardError.write(Data("note: \(self.config ?? ""): \(note)\n".utf8)) }
         return config
     }
 

@@ -12,6 +12,7 @@ struct Unigrad: ParsableCommand {
             // Each subcommand lives in its own file, named after it.
             RunCommand.self,
             TrainCommand.self,
+            LinearEvalCommand.self,
             GradCommand.self,
             BenchCommand.self,
             VerifyCommand.self,

@@ -55,6 +55,15 @@ extension Commands {
                     s.print("  \(key.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(key.get(s.config).padding(toLength: 14, withPad: " ", startingAt: 0)) \(key.help)")
                 }
             },
+            Command("config", family: "session", usage: "config FILE",
+                    summary: "load an official UniGrad config file (YAML): method, target, λ/ρ/ε/τ, architecture, schedule",
+                    details: "The file's settings apply on top of the current ones (keep 'preset paper' first for its\nimage size and augmentations); empty values keep the current setting; unknown keys are an\nerror. The model is rebuilt at the next step. 'show' lists the result.",
+                    example: "config configs/unigrad.py", arity: 1...1, completion: [.path]) { s, args in
+                let notes = try s.loadOfficialConfig(path: args[0])
+                for note in notes { s.print("note: " + note) }
+                let c = s.config
+                s.print("loaded \(args[0]): method \(c.method), target \(c.target.rawValue), encoder \(c.encoder), batch \(c.batchSize), epochs \(c.epochs), lr \(formatNumber(c.baseLR)), m0 \(formatNumber(c.baseMomentum))")
+            },
             Command("seed", family: "session", usage: "seed N", summary: "set the random seed (batches, initialisation)",
                     example: "seed 7", arity: 1...1) { s, args in
                 try s.set("seed", args[0])
