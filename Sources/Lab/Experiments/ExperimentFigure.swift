@@ -9,15 +9,18 @@ public struct ExperimentFigure {
     public struct Metric: Sendable {
         public var file: String
         public var title: String
+        /// Whether the terminal plots share one y scale (not for the loss: each method's loss has
+        /// its own scale and offset).
+        public var sharedScale: Bool
         public var value: @Sendable (CurvePoint) -> Double
     }
 
     /// The four metrics, in order.
     public static let metrics: [Metric] = [
-        Metric(file: "loss", title: "loss (or surrogate)", value: { $0.loss }),
-        Metric(file: "pos-sim", title: "positive similarity", value: { $0.positiveSimilarity }),
-        Metric(file: "knn", title: "kNN top-1 (%), reduced bank", value: { $0.knnTop1 }),
-        Metric(file: "effective-rank", title: "effective rank of test features", value: { $0.effectiveRank }),
+        Metric(file: "loss", title: "loss (or surrogate)", sharedScale: false, value: { $0.loss }),
+        Metric(file: "pos-sim", title: "positive similarity", sharedScale: true, value: { $0.positiveSimilarity }),
+        Metric(file: "knn", title: "kNN top-1 (%), reduced bank", sharedScale: true, value: { $0.knnTop1 }),
+        Metric(file: "effective-rank", title: "effective rank of test features", sharedScale: true, value: { $0.effectiveRank }),
     ]
 
     /// One curve per row: (row id, method, points of each seed).
@@ -43,7 +46,7 @@ public struct ExperimentFigure {
         }
     }
 
-    /// Braille plots: for each metric, one small plot per method on the metric's common scale,
+    /// Braille plots: for each metric, one small plot per method (on one scale, except the loss),
     /// two per line, each titled with the method and its last value.
     public func terminalText(plotWidth: Int = 34, plotHeight: Int = 4) -> String {
         var out: [String] = []
@@ -55,7 +58,8 @@ public struct ExperimentFigure {
             out.append("── \(metric.title) vs epoch ──")
             let plots = all.map { s -> [String] in
                 let last = s.points.last.map { TextFormat.number($0.y, digits: 4) } ?? "–"
-                return BraillePlot(width: plotWidth, height: plotHeight).render(s.points, title: "\(s.name): \(last)", yRange: range)
+                return BraillePlot(width: plotWidth, height: plotHeight).render(s.points, title: "\(s.name): \(last)",
+                                                                     yRange: metric.sharedScale ? range : nil)
             }
             var i = 0
             while i < plots.count {

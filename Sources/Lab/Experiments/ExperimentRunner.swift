@@ -77,7 +77,7 @@ public final class ExperimentRunner {
     @discardableResult
     public func run() throws -> ExperimentTable? {
         try settings.validate(for: experiment)
-        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        try Self.makeDirectory(outputDirectory)
         log("# \(experiment.title)\n\n" + ExperimentTable.settingsMarkdown(try settingsSummary(baselines: nil)))
         let baselines = try measureBaselines()
         var results: [ExperimentRunResult] = []
@@ -133,8 +133,8 @@ public final class ExperimentRunner {
             log("\(row.id) seed \(k): \(row.method), target \(row.target.rawValue), \(run.trainer.method.parameters), "
                 + "lr \(TextFormat.number(run.trainer.schedule.peak)), \(total) steps")
         }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Foundation.Data(Self.identity(config).utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic)
+        try Self.makeDirectory(dir)
+        try Self.writeAtomically(Foundation.Data(Self.identity(config).utf8), to: configPath)
         let startStep = run.trainer.step
         let sessionStart = Date()
         let curveInterval = max(1, run.loader.batchesPerEpoch / max(1, settings.curvePointsPerEpoch))
@@ -144,7 +144,7 @@ public final class ExperimentRunner {
             progress.step = run.trainer.step
             let saved = RunProgress(step: run.trainer.step, seconds: progress.seconds + Date().timeIntervalSince(sessionStart),
                                     curve: progress.curve)
-            try JSONEncoder.experiment.encode(saved).write(to: URL(fileURLWithPath: progressPath), options: .atomic)
+            try Self.writeAtomically(JSONEncoder.experiment.encode(saved), to: progressPath)
         }
         var stepError: Error?
         run.shouldStop = { [shouldStop] in stepError != nil || shouldStop() }
@@ -172,7 +172,7 @@ public final class ExperimentRunner {
                 knnTop1: .nan, linearTop1: .nan, effectiveRank: .nan, featureStd: .nan, finalLoss: .nan,
                 finalPositiveSimilarity: .nan, steps: run.trainer.step,
                 seconds: progress.seconds + Date().timeIntervalSince(sessionStart), curve: progress.curve, failure: e.description)
-            try JSONEncoder.experiment.encode(result).write(to: URL(fileURLWithPath: resultPath), options: .atomic)
+            try Self.writeAtomically(JSONEncoder.experiment.encode(result), to: resultPath)
             outcomes.append(RunOutcome(row: row.id, seedIndex: k, kind: .failed(atStep: run.trainer.step),
                                        stepsTrained: run.trainer.step - startStep))
             log("\(row.id) seed \(k): \(e.description); recorded as diverged, going on")
@@ -197,7 +197,7 @@ public final class ExperimentRunner {
             featureStd: report.featureStd, finalLoss: last.map(\.loss).reduce(0, +) / n,
             finalPositiveSimilarity: last.map(\.positiveSimilarity).reduce(0, +) / n, steps: run.trainer.step,
             seconds: progress.seconds + Date().timeIntervalSince(sessionStart), curve: progress.curve)
-        try JSONEncoder.experiment.encode(result).write(to: URL(fileURLWithPath: resultPath), options: .atomic)
+        try Self.writeAtomically(JSONEncoder.experiment.encode(result), to: resultPath)
         outcomes.append(RunOutcome(row: row.id, seedIndex: k, kind: startStep == 0 ? .trained : .resumed(fromStep: startStep),
                                    stepsTrained: run.trainer.step - startStep))
         log("\(row.id) seed \(k): kNN \(String(format: "%.2f", result.knnTop1))%, linear \(String(format: "%.2f", result.linearTop1))%, "
@@ -253,7 +253,7 @@ public final class ExperimentRunner {
         let config = try settings.config(for: row, seed: 0)
         let run = try TrainingRun(config: config, data: try data(for: config))
         let b = ExperimentBaselines(rawPixelKnnTop1: try run.rawPixelKnn(), randomInitKnnTop1: try run.randomInitKnn())
-        try JSONEncoder.experiment.encode(b).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try Self.writeAtomically(JSONEncoder.experiment.encode(b), to: path)
         log("baselines: kNN on raw pixels \(String(format: "%.2f", b.rawPixelKnnTop1))%, "
             + "random-init encoder \(String(format: "%.2f", b.randomInitKnnTop1))%")
         return b
@@ -308,9 +308,21 @@ public final class ExperimentRunner {
     }
 
     func write(_ text: String, to name: String) throws {
-        let path = (outputDirectory as NSString).appendingPathComponent(name)
+        try Self.writeAtomically(Foundation.Data(text.utf8), to: (outputDirectory as NSString).appendingPathComponent(name))
+    }
+
+    /// Replaces `path` atomically (temporary file, then rename), or throws a one-line error.
+    static func writeAtomically(_ data: Foundation.Data, to path: String) throws {
         do {
-            try Foundation.Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ExperimentError.cannotWrite(path: path)
+        }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw ExperimentError.cannotWrite(path: path)
         }
