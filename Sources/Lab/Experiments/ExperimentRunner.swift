@@ -276,10 +276,11 @@ public final class ExperimentRunner {
         let lines = [
             "preset `\(base.preset)`: \(data.train.name), \(data.train.count) training images (subset \(base.subset == 0 ? "all" : String(base.subset))), "
                 + "\(data.test.count) test images; encoder `\(base.encoder)`, projector \(base.projectorHidden)→\(base.projectorOutput)",
-            "schedule: \(base.epochs) epochs × \(stepsPerEpoch) steps of batch \(base.batchSize); optimizer \(base.optimizer), "
+            "schedule: \(base.epochs) epoch\(base.epochs == 1 ? "" : "s") × \(stepsPerEpoch) steps of batch \(base.batchSize)"
+                + (base.maxSteps > 0 ? ", stopping after \(base.maxSteps) steps" : "") + "; optimizer \(base.optimizer), "
                 + "base lr \(formatNumber(base.baseLR))·B/256, warm-up \(formatNumber(base.warmupEpochs)) epochs, cosine; "
                 + "wd \(formatNumber(base.weightDecay)); momentum encoder m₀ = \(formatNumber(base.baseMomentum))",
-            "seeds: \(settings.seeds) (training seed \(base.seed)…\(base.seed + UInt64(settings.seeds - 1))); "
+            "seeds: \(settings.seeds) (training seed \(base.seed)\(settings.seeds > 1 ? "…\(base.seed + UInt64(settings.seeds - 1))" : "")); "
                 + (settings.seeds > 1 ? "values are mean ± sample std over seeds" : "one run per row"),
             "evaluation: kNN top-1 (k = \(base.knnK), t = \(formatNumber(base.knnT))) with \(base.evalBank > 0 ? min(base.evalBank, data.train.count) : data.train.count) training images as the bank "
                 + "on the \(data.test.count) test images; linear probe (\(base.linearProbeEpochs) epochs) on frozen encoder features; "
