@@ -193,6 +193,10 @@ import SSL
         // Other settings in the same folder are refused rather than mixed in.
         let other = ExperimentRunner(experiment: experiment, settings: Self.settings(epochs: 2), outputDirectory: dir)
         #expect(throws: ExperimentError.changedSettings(directory: "\(dir)/runs/hot-seed0")) { try other.run() }
+        // A damaged result is a one-line error, not a crash or a silent retrain.
+        try Data("{\"row\": 1".utf8).write(to: URL(fileURLWithPath: "\(dir)/runs/fine-seed0/result.json"))
+        let damaged = ExperimentRunner(experiment: experiment, settings: Self.settings(), outputDirectory: dir)
+        #expect(throws: ExperimentError.corruptResult(path: "\(dir)/runs/fine-seed0/result.json")) { try damaged.run() }
     }
 
     @Test func unknownNamesAndSettingsAreOneLineErrors() throws {

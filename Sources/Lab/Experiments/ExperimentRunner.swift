@@ -332,10 +332,15 @@ public final class ExperimentRunner {
 
 /// A user error of an experiment (printed as one line).
 public enum ExperimentError: Error, Equatable, CustomStringConvertible {
+    /// No experiment has this name.
     case unknownExperiment(String)
+    /// A run folder holds another method or target than its row.
     case mismatchedRun(directory: String, found: String, expected: String)
+    /// A run folder was trained with other settings (its `config.json` differs).
     case changedSettings(directory: String)
+    /// A `result.json` that cannot be decoded.
     case corruptResult(path: String)
+    /// A file or folder that cannot be written.
     case cannotWrite(path: String)
 
     public var description: String {
