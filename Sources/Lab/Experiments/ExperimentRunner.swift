@@ -61,6 +61,8 @@ public final class ExperimentRunner {
     public private(set) var outcomes: [RunOutcome] = []
 
     private var cachedData: (key: String, data: RunData)?
+    /// `[3/11] `: the current run's place in the experiment, for the log.
+    private var position = ""
 
     public init(experiment: Experiment, settings: ExperimentSettings, outputDirectory: String) {
         self.experiment = experiment
@@ -81,8 +83,10 @@ public final class ExperimentRunner {
         log("# \(experiment.title)\n\n" + ExperimentTable.settingsMarkdown(try settingsSummary(baselines: nil)))
         let baselines = try measureBaselines()
         var results: [ExperimentRunResult] = []
-        for row in experiment.rows {
+        let runCount = experiment.rows.count * settings.seeds
+        for (r, row) in experiment.rows.enumerated() {
             for k in 0..<settings.seeds {
+                position = "[\(r * settings.seeds + k + 1)/\(runCount)] "
                 guard let result = try runOne(row: row, seed: k) else { return nil }
                 results.append(result)
                 onRunFinished?(result)
@@ -113,7 +117,7 @@ public final class ExperimentRunner {
                                                     expected: "\(row.method)/\(row.target.rawValue)")
             }
             outcomes.append(RunOutcome(row: row.id, seedIndex: k, kind: .alreadyFinished, stepsTrained: 0))
-            log("\(row.id) seed \(k): " + (existing.failure.map { "diverged earlier (\($0))" }
+            log(position + "\(row.id) seed \(k): " + (existing.failure.map { "diverged earlier (\($0))" }
                 ?? "finished earlier (kNN \(String(format: "%.2f", existing.knnTop1))%)") + ", not retrained")
             return existing
         }
@@ -128,9 +132,9 @@ public final class ExperimentRunner {
                 progress = saved
                 progress.curve.removeAll { $0.step > run.trainer.step }
             }
-            log("\(row.id) seed \(k): resuming at step \(run.trainer.step) of \(total)")
+            log(position + "\(row.id) seed \(k): resuming at step \(run.trainer.step) of \(total)")
         } else {
-            log("\(row.id) seed \(k): \(row.method), target \(row.target.rawValue), \(run.trainer.method.parameters), "
+            log(position + "\(row.id) seed \(k): \(row.method), target \(row.target.rawValue), \(run.trainer.method.parameters), "
                 + "lr \(TextFormat.number(run.trainer.schedule.peak)), \(total) steps")
         }
         try Self.makeDirectory(dir)
@@ -175,7 +179,7 @@ public final class ExperimentRunner {
             try Self.writeAtomically(JSONEncoder.experiment.encode(result), to: resultPath)
             outcomes.append(RunOutcome(row: row.id, seedIndex: k, kind: .failed(atStep: run.trainer.step),
                                        stepsTrained: run.trainer.step - startStep))
-            log("\(row.id) seed \(k): \(e.description); recorded as diverged, going on")
+            log(position + "\(row.id) seed \(k): \(e.description); recorded as diverged, going on")
             return result
         }
         if let stepError { throw stepError }
@@ -183,7 +187,7 @@ public final class ExperimentRunner {
             try checkpoint()
             outcomes.append(RunOutcome(row: row.id, seedIndex: k, kind: .interrupted(atStep: run.trainer.step),
                                        stepsTrained: run.trainer.step - startStep))
-            log("\(row.id) seed \(k): stopped at step \(run.trainer.step) of \(total); checkpoint in \(dir)")
+            log(position + "\(row.id) seed \(k): stopped at step \(run.trainer.step) of \(total); checkpoint in \(dir)")
             return nil
         }
         try checkpoint()
@@ -200,7 +204,7 @@ public final class ExperimentRunner {
         try Self.writeAtomically(JSONEncoder.experiment.encode(result), to: resultPath)
         outcomes.append(RunOutcome(row: row.id, seedIndex: k, kind: startStep == 0 ? .trained : .resumed(fromStep: startStep),
                                    stepsTrained: run.trainer.step - startStep))
-        log("\(row.id) seed \(k): kNN \(String(format: "%.2f", result.knnTop1))%, linear \(String(format: "%.2f", result.linearTop1))%, "
+        log(position + "\(row.id) seed \(k): kNN \(String(format: "%.2f", result.knnTop1))%, linear \(String(format: "%.2f", result.linearTop1))%, "
             + "eff. rank \(String(format: "%.1f", result.effectiveRank)), \(String(format: "%.0f", result.seconds)) s")
         return result
     }
