@@ -16,6 +16,7 @@ struct Unigrad: ParsableCommand {
             GradCommand.self,
             BenchCommand.self,
             VerifyCommand.self,
+            ExperimentCommand.self,
         ])
 
     /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.

@@ -29,8 +29,10 @@ public struct BraillePlot {
         return column == 0 ? left[row] : right[row]
     }
 
-    /// The plot of `points` (x, y) as lines of text; `logY` plots log10(y) (values ≤ 0 are dropped).
-    public func render(_ points: [(x: Double, y: Double)], title: String, logY: Bool = false) -> [String] {
+    /// The plot of `points` (x, y) as lines of text; `logY` plots log10(y) (values ≤ 0 are dropped);
+    /// `yRange` fixes the y axis (so several plots share one scale; ignored with `logY`).
+    public func render(_ points: [(x: Double, y: Double)], title: String, logY: Bool = false,
+                       yRange: ClosedRange<Double>? = nil) -> [String] {
         let pts = points.compactMap { p -> (Double, Double)? in
             let y = logY ? (p.y > 0 ? log10(p.y) : .nan) : p.y
             return p.x.isFinite && y.isFinite ? (p.x, y) : nil
@@ -38,6 +40,7 @@ public struct BraillePlot {
         guard let first = pts.first else { return [title, "  (no finite points)"] }
         var x0 = first.0, x1 = first.0, y0 = first.1, y1 = first.1
         for (x, y) in pts { x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y) }
+        if let yRange, !logY { y0 = yRange.lowerBound; y1 = yRange.upperBound }
         if x1 == x0 { x1 = x0 + 1 }
         if y1 == y0 { y0 -= 0.5; y1 += 0.5 }
         let W = 2 * width, H = 4 * height
