@@ -139,7 +139,7 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         var gx = [Scalar](unsafeUninitializedCapacity: g.count) { _, count in count = g.count }
         var dGamma = [Scalar](repeating: 0, count: C), dBeta = [Scalar](repeating: 0, count: C)
         let gamma = weight.value.scalars, training = cachedTraining
-        let mask = rectifiedOutput ?? []
+        let mask = rectifiedOutput ?? [], masked = rectifiedOutput != nil
         g.withUnsafeBufferPointer { gp in
             input.withUnsafeBufferPointer { xp in
                 mask.withUnsafeBufferPointer { yp in
@@ -153,7 +153,7 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                             // x̂ = (x − μ)·inv, recomputed exactly as in the forward pass.
                                             let mu = up[c], inv = ip[c]
                                             var sg: Scalar = 0, sgh: Scalar = 0
-                                            if let y0 = yp.baseAddress {
+                                            if masked, let y0 = yp.baseAddress {
                                                 for b in 0..<N {
                                                     let gr = g0 + (b * C + c) * S, xr = x0 + (b * C + c) * S, yr = y0 + (b * C + c) * S
                                                     sg += laneSum(S) { let v = gr[$0]; return yr[$0] > 0 ? v : 0 }
@@ -173,7 +173,7 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                             for b in 0..<N {
                                                 let o = (b * C + c) * S
                                                 let gr = g0 + o, xr = x0 + o, dr = d0 + o
-                                                if let y0 = yp.baseAddress {
+                                                if masked, let y0 = yp.baseAddress {
                                                     let yr = y0 + o
                                                     for q in 0..<S {
                                                         let v = gr[q], gv = yr[q] > 0 ? v : 0
