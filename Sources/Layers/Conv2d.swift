@@ -8,6 +8,9 @@ import TensorCore
 /// transposed to `(N, K, H', W')` — or, for wide output planes, one product per image written in
 /// place (`perImageOutputPlane`). Backward, with `G` the upstream gradient in the same layout:
 /// `∂L/∂W += G·colᵀ`, `∂L/∂b += Σ G`, `∂L/∂x = col2im(Wᵀ·G)`.
+/// Chunks (`maxColumnElements`) are dealt round-robin to `KernelThreading.lanes` lanes, each with
+/// its own scratch and partial `∂L/∂W`; with `KernelThreading.isParallel` the lanes run
+/// concurrently, each with single-threaded gemms.
 /// Weights are Kaiming-uniform with `a = √5` and `fan_in = C·k_h·k_w`, as PyTorch.
 public final class Conv2d<Scalar: BLASScalar>: Layer {
     /// `C`.
@@ -30,10 +33,10 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     /// chunks of images. When the whole batch fits, the forward's column matrix is kept for
     /// the backward pass instead of being rebuilt.
     ///
-    /// The default (2 MB of `Float`) keeps a chunk's columns in the cache between `im2col` and the
-    /// gemm that reads them; whole-batch matrices (tens of MB for `convnet-small`) made `im2col`
-    /// and `col2im` bound by memory traffic, and rebuilding a chunk's columns in the backward
-    /// pass costs less than streaming them back from memory.
+    /// The default (2 MB of `Float`) keeps a chunk's columns near the core between `im2col` and
+    /// the gemm that reads them (whole-batch matrices, tens of MB for `convnet-small`, were
+    /// written to and read back from memory); the backward pass then rebuilds each chunk's
+    /// columns instead of keeping them.
     public var maxColumnElements = 1 << 19
     /// When false, `backward` only accumulates the parameter gradients and returns zeros for
     /// `∂L/∂x`, skipping `Wᵀ·G` and `col2im` — for the first layer of a network, whose input
