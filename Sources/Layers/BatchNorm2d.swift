@@ -54,3 +54,29 @@ public final class BatchNorm2d<Scalar: BLASScalar>: Layer {
         Tensor(shape: g.shape, scalars: kernel.backward(g.scalars))
     }
 }
+
+extension BatchNorm2d {
+    /// `max(BN(x), 0)` in one pass, the forward of this layer followed by `relu`, whose cached
+    /// output it sets so that `relu.backward` or `backwardRectified` can follow. Used by
+    /// `Sequential` for every `BatchNorm2d, ReLU` pair: the same numbers, one pass fewer over
+    /// the activation in each direction.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forwardRectified(_ x: Tensor<Scalar>, _ relu: ReLU<Scalar>) -> Tensor<Scalar> {
+        precondition(x.rank == 4 && x.shape[1] == channels, "\(summary): input shape \(x.shape), expected (N, \(channels), H, W)")
+        let y = Tensor(shape: x.shape, scalars: kernel.forward(x.scalars, n: x.shape[0], s: x.shape[2] * x.shape[3],
+                                                                training: isTraining, rectified: true))
+        relu.output = y
+        return y
+    }
+
+    /// The backward pass of `relu` then of this layer, in one pass: `∂L/∂x` of BN for the
+    /// upstream gradient `g·[y > 0]`, `y` being `relu`'s cached output.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func backwardRectified(_ g: Tensor<Scalar>, _ relu: ReLU<Scalar>) -> Tensor<Scalar> {
+        guard let y = relu.output else { preconditionFailure("ReLU: backward without forward") }
+        precondition(g.shape == y.shape, "ReLU: gradient shape \(g.shape), forward output \(y.shape)")
+        return Tensor(shape: g.shape, scalars: kernel.backward(g.scalars, rectifiedOutput: y.scalars))
+    }
+}

@@ -11,7 +11,8 @@ import TensorCore
 extension BatchNormKernel {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func synchronizedForward(_ x: [Scalar], n N: Int, s S: Int, reducer: any BatchStatisticsReducer) -> [Scalar] {
+    func synchronizedForward(_ x: [Scalar], n N: Int, s S: Int, reducer: any BatchStatisticsReducer,
+                             rectified: Bool) -> [Scalar] {
         let C = channels
         precondition(x.count == N * C * S, "BatchNorm: \(x.count) values for (N \(N), C \(C), S \(S))")
         // Pass 1: Σ x per channel and the local count, summed over ranks.
@@ -44,28 +45,26 @@ extension BatchNormKernel {
         reducer.allReduceSum(&squares)
         let variances = squares.map { $0 / Scalar(M) }
         inverseStd = variances.map { 1 / ($0 + epsilon).squareRoot() }
-        // Pass 3: normalise with the global statistics.
-        var h = [Scalar](repeating: 0, count: x.count), y = [Scalar](repeating: 0, count: x.count)
+        // Pass 3: normalise with the global statistics (and the fused ReLU's max(y, 0)).
+        var y = [Scalar](repeating: 0, count: x.count)
         let gamma = weight.value.scalars, beta = bias.value.scalars, inv = inverseStd
         x.withUnsafeBufferPointer { xp in
-            h.withUnsafeMutableBufferPointer { hp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    guard let x0 = xp.baseAddress, let h0 = hp.baseAddress, let y0 = yp.baseAddress else { return }
-                    for b in 0..<N {
-                        for c in 0..<C {
-                            let o = (b * C + c) * S, mu = means[c], ic = inv[c], gc = gamma[c], bc = beta[c]
-                            let xr = x0 + o, hr = h0 + o, yr = y0 + o
-                            for q in 0..<S {
-                                let v = (xr[q] - mu) * ic
-                                hr[q] = v
-                                yr[q] = gc * v + bc
-                            }
+            y.withUnsafeMutableBufferPointer { yp in
+                guard let x0 = xp.baseAddress, let y0 = yp.baseAddress else { return }
+                for b in 0..<N {
+                    for c in 0..<C {
+                        let o = (b * C + c) * S, mu = means[c], ic = inv[c], gc = gamma[c], bc = beta[c]
+                        let xr = x0 + o, yr = y0 + o
+                        for q in 0..<S {
+                            let v = gc * ((xr[q] - mu) * ic) + bc
+                            yr[q] = rectified ? max(v, 0) : v
                         }
                     }
                 }
             }
         }
-        normalized = h
+        input = x
+        usedMean = means
         let m = momentum, unbias = Scalar(M) / Scalar(M - 1)
         for c in 0..<C {
             runningMean.value.scalars[c] = (1 - m) * runningMean.value.scalars[c] + m * means[c]
@@ -79,10 +78,28 @@ extension BatchNormKernel {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func synchronizedBackward(_ g: [Scalar], reducer: any BatchStatisticsReducer) -> [Scalar] {
+    func synchronizedBackward(_ g: [Scalar], reducer: any BatchStatisticsReducer, rectifiedOutput: [Scalar]?) -> [Scalar] {
         let (N, S) = cachedShape, C = channels, M = synchronizedCount
-        precondition(g.count == N * C * S && normalized.count == g.count,
-                     "BatchNorm backward: gradient of \(g.count) values, forward had \(normalized.count)")
+        precondition(g.count == N * C * S && input.count == g.count,
+                     "BatchNorm backward: gradient of \(g.count) values, forward had \(input.count)")
+        // The fused ReLU's backward first: g ← g · [y > 0]. Then x̂ = (x − μ)/√(σ² + ε), recomputed
+        // exactly as the forward computed it.
+        var g = g
+        if let r = rectifiedOutput {
+            precondition(r.count == g.count, "BatchNorm backward: rectified output of \(r.count) values, gradient \(g.count)")
+            for i in 0..<g.count where !(r[i] > 0) { g[i] = 0 }
+        }
+        var normalized = [Scalar](repeating: 0, count: g.count)
+        input.withUnsafeBufferPointer { xp in
+            normalized.withUnsafeMutableBufferPointer { hp in
+                for b in 0..<N {
+                    for c in 0..<C {
+                        let o = (b * C + c) * S, mu = usedMean[c], ic = inverseStd[c]
+                        for q in 0..<S { hp[o + q] = (xp[o + q] - mu) * ic }
+                    }
+                }
+            }
+        }
         // Local Σ g and Σ g x̂ per channel: [Σg (C) | Σgx̂ (C)].
         var local = [Scalar](repeating: 0, count: 2 * C)
         g.withUnsafeBufferPointer { gp in

@@ -17,8 +17,12 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     let runningMean: Parameter<Scalar>
     let runningVar: Parameter<Scalar>
 
-    /// `x̂` of the last forward, `1/√(σ² + ε)` per channel, and whether it used batch statistics.
-    var normalized: [Scalar] = []
+    /// The input `x` of the last forward (shared, not copied), the `μ` and `1/√(σ² + ε)` it was
+    /// normalised with per channel, and whether they were batch statistics. The backward pass
+    /// recomputes `x̂ = (x − μ)/√(σ² + ε)` from them, bit for bit as the forward did, instead of
+    /// the forward writing and keeping a second activation-sized array.
+    var input: [Scalar] = []
+    var usedMean: [Scalar] = []
     var inverseStd: [Scalar] = []
     var cachedTraining = true
     var cachedShape: (n: Int, s: Int) = (0, 0)
@@ -52,26 +56,24 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     // x: (N, C, S) → y: (N, C, S)
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func forward(_ x: [Scalar], n N: Int, s S: Int, training: Bool) -> [Scalar] {
-        if training, let reducer { return synchronizedForward(x, n: N, s: S, reducer: reducer) }
+    /// With `rectified`, returns `max(y, 0)` instead (a following ReLU fused into the same pass).
+    func forward(_ x: [Scalar], n N: Int, s S: Int, training: Bool, rectified: Bool = false) -> [Scalar] {
+        if training, let reducer { return synchronizedForward(x, n: N, s: S, reducer: reducer, rectified: rectified) }
         let C = channels, M = N * S
         precondition(x.count == N * C * S, "BatchNorm: \(x.count) values for (N \(N), C \(C), S \(S))")
         precondition(!training || M > 1, "BatchNorm in training mode needs more than one value per channel, got N·S = \(M)")
-        // Every element of `y` and `x̂` is written below: no zero fill; `x̂` keeps its buffer between
-        // steps of the same shape (it is referenced only here, so writing it does not copy).
+        // Every element of `y` is written below: no zero fill.
         var y = [Scalar](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
-        if normalized.count != x.count {
-            normalized = []
-            normalized = [Scalar](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
-        }
+        input = x
         inverseStd = [Scalar](repeating: 0, count: C)
+        usedMean = [Scalar](repeating: 0, count: C)
         var means = [Scalar](repeating: 0, count: C), variances = [Scalar](repeating: 0, count: C)
         let gamma = weight.value.scalars, beta = bias.value.scalars
         let rm = runningMean.value.scalars, rv = runningVar.value.scalars
         let eps = epsilon
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
-                normalized.withUnsafeMutableBufferPointer { hp in
+                usedMean.withUnsafeMutableBufferPointer { up in
                     inverseStd.withUnsafeMutableBufferPointer { ip in
                         means.withUnsafeMutableBufferPointer { mp in
                             variances.withUnsafeMutableBufferPointer { vp in
@@ -94,17 +96,18 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                         mu = rm[c]
                                         inv = 1 / (rv[c] + eps).squareRoot()
                                     }
+                                    up[c] = mu
                                     ip[c] = inv
                                     let gc = gamma[c], bc = beta[c]
                                     // Plain pointers per row, so that the loop vectorises.
-                                    if let x0 = xp.baseAddress, let h0 = hp.baseAddress, let y0 = yp.baseAddress {
+                                    if let x0 = xp.baseAddress, let y0 = yp.baseAddress {
                                         for b in 0..<N {
                                             let o = (b * C + c) * S
-                                            let xr = x0 + o, hr = h0 + o, yr = y0 + o
-                                            for q in 0..<S {
-                                                let h = (xr[q] - mu) * inv
-                                                hr[q] = h
-                                                yr[q] = gc * h + bc
+                                            let xr = x0 + o, yr = y0 + o
+                                            if rectified {
+                                                for q in 0..<S { let h = (xr[q] - mu) * inv; yr[q] = Swift.max(gc * h + bc, 0) }
+                                            } else {
+                                                for q in 0..<S { let h = (xr[q] - mu) * inv; yr[q] = gc * h + bc }
                                             }
                                         }
                                     }
@@ -128,39 +131,65 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     }
 
     // g: (N, C, S) → ∂L/∂x: (N, C, S)
+    /// With `rectifiedOutput` (the `max(y, 0)` of a fused forward), `g` is first masked by
+    /// `[y > 0]`: the backward pass of the fused ReLU, in the same pass.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func backward(_ g: [Scalar]) -> [Scalar] {
-        if cachedTraining, let reducer { return synchronizedBackward(g, reducer: reducer) }
+    func backward(_ g: [Scalar], rectifiedOutput: [Scalar]? = nil) -> [Scalar] {
+        if cachedTraining, let reducer { return synchronizedBackward(g, reducer: reducer, rectifiedOutput: rectifiedOutput) }
         let (N, S) = cachedShape, C = channels, M = N * S
-        precondition(g.count == N * C * S && normalized.count == g.count,
-                     "BatchNorm backward: gradient of \(g.count) values, forward had \(normalized.count)")
+        precondition(g.count == N * C * S && input.count == g.count,
+                     "BatchNorm backward: gradient of \(g.count) values, forward had \(input.count)")
+        precondition(rectifiedOutput.map { $0.count == g.count } ?? true,
+                     "BatchNorm backward: rectified output of \(rectifiedOutput?.count ?? 0) values, gradient \(g.count)")
         // Every element is written below: no zero fill.
         var gx = [Scalar](unsafeUninitializedCapacity: g.count) { _, count in count = g.count }
         var dGamma = [Scalar](repeating: 0, count: C), dBeta = [Scalar](repeating: 0, count: C)
         let gamma = weight.value.scalars, training = cachedTraining
+        let mask = rectifiedOutput ?? [], masked = rectifiedOutput != nil
         g.withUnsafeBufferPointer { gp in
-            normalized.withUnsafeBufferPointer { hp in
-                inverseStd.withUnsafeBufferPointer { ip in
-                    gx.withUnsafeMutableBufferPointer { gxp in
-                        dGamma.withUnsafeMutableBufferPointer { dgp in
-                            dBeta.withUnsafeMutableBufferPointer { dbp in
-                                parallelFor(C, serial: g.count < 1 << 14) { c in
-                                    var sg: Scalar = 0, sgh: Scalar = 0
-                                    for b in 0..<N {
-                                        let o = (b * C + c) * S
-                                        sg += laneSum(S) { gp[o + $0] }
-                                        sgh += laneSum(S) { gp[o + $0] * hp[o + $0] }
-                                    }
-                                    dgp[c] = sgh
-                                    dbp[c] = sg
-                                    let scale = gamma[c] * ip[c]
-                                    let meanG = training ? sg / Scalar(M) : 0, meanGH = training ? sgh / Scalar(M) : 0
-                                    if let g0 = gp.baseAddress, let h0 = hp.baseAddress, let d0 = gxp.baseAddress {
-                                        for b in 0..<N {
-                                            let o = (b * C + c) * S
-                                            let gr = g0 + o, hr = h0 + o, dr = d0 + o
-                                            for q in 0..<S { dr[q] = scale * (gr[q] - meanG - hr[q] * meanGH) }
+            input.withUnsafeBufferPointer { xp in
+                mask.withUnsafeBufferPointer { yp in
+                    usedMean.withUnsafeBufferPointer { up in
+                        inverseStd.withUnsafeBufferPointer { ip in
+                            gx.withUnsafeMutableBufferPointer { gxp in
+                                dGamma.withUnsafeMutableBufferPointer { dgp in
+                                    dBeta.withUnsafeMutableBufferPointer { dbp in
+                                        parallelFor(C, serial: g.count < 1 << 14) { c in
+                                            guard let g0 = gp.baseAddress, let x0 = xp.baseAddress, let d0 = gxp.baseAddress else { return }
+                                            // x̂ = (x − μ)·inv, recomputed exactly as in the forward pass.
+                                            let mu = up[c], inv = ip[c]
+                                            var sg: Scalar = 0, sgh: Scalar = 0
+                                            if masked, let y0 = yp.baseAddress {
+                                                for b in 0..<N {
+                                                    let gr = g0 + (b * C + c) * S, xr = x0 + (b * C + c) * S, yr = y0 + (b * C + c) * S
+                                                    sg += laneSum(S) { let v = gr[$0]; return yr[$0] > 0 ? v : 0 }
+                                                    sgh += laneSum(S) { let v = gr[$0]; return (yr[$0] > 0 ? v : 0) * ((xr[$0] - mu) * inv) }
+                                                }
+                                            } else {
+                                                for b in 0..<N {
+                                                    let gr = g0 + (b * C + c) * S, xr = x0 + (b * C + c) * S
+                                                    sg += laneSum(S) { gr[$0] }
+                                                    sgh += laneSum(S) { gr[$0] * ((xr[$0] - mu) * inv) }
+                                                }
+                                            }
+                                            dgp[c] = sgh
+                                            dbp[c] = sg
+                                            let scale = gamma[c] * inv
+                                            let meanG = training ? sg / Scalar(M) : 0, meanGH = training ? sgh / Scalar(M) : 0
+                                            for b in 0..<N {
+                                                let o = (b * C + c) * S
+                                                let gr = g0 + o, xr = x0 + o, dr = d0 + o
+                                                if masked, let y0 = yp.baseAddress {
+                                                    let yr = y0 + o
+                                                    for q in 0..<S {
+                                                        let v = gr[q], gv = yr[q] > 0 ? v : 0
+                                                        dr[q] = scale * (gv - meanG - ((xr[q] - mu) * inv) * meanGH)
+                                                    }
+                                                } else {
+                                                    for q in 0..<S { dr[q] = scale * (gr[q] - meanG - ((xr[q] - mu) * inv) * meanGH) }
+                                                }
+                                            }
                                         }
                                     }
                                 }

@@ -8,6 +8,9 @@ import TensorCore
 /// transposed to `(N, K, H', W')` — or, for wide output planes, one product per image written in
 /// place (`perImageOutputPlane`). Backward, with `G` the upstream gradient in the same layout:
 /// `∂L/∂W += G·colᵀ`, `∂L/∂b += Σ G`, `∂L/∂x = col2im(Wᵀ·G)`.
+/// Chunks (`maxColumnElements`) are dealt round-robin to `KernelThreading.lanes` lanes, each with
+/// its own scratch and partial `∂L/∂W`; with `KernelThreading.isParallel` the lanes run
+/// concurrently, each with single-threaded gemms.
 /// Weights are Kaiming-uniform with `a = √5` and `fan_in = C·k_h·k_w`, as PyTorch.
 public final class Conv2d<Scalar: BLASScalar>: Layer {
     /// `C`.
@@ -29,7 +32,12 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     /// The largest column matrix (in scalars) built at once; bigger batches are split into
     /// chunks of images. When the whole batch fits, the forward's column matrix is kept for
     /// the backward pass instead of being rebuilt.
-    public var maxColumnElements = 1 << 24
+    ///
+    /// The default (2 MB of `Float`) keeps a chunk's columns near the core between `im2col` and
+    /// the gemm that reads them (whole-batch matrices, tens of MB for `convnet-small`, were
+    /// written to and read back from memory); the backward pass then rebuilds each chunk's
+    /// columns instead of keeping them.
+    public var maxColumnElements = 1 << 19
     /// When false, `backward` only accumulates the parameter gradients and returns zeros for
     /// `∂L/∂x`, skipping `Wᵀ·G` and `col2im` — for the first layer of a network, whose input
     /// (the image) needs no gradient.
@@ -126,6 +134,8 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
     }
 
     // x: (N, C, H, W) → y: (N, K, H', W')
+    /// Chunks of images are dealt to `KernelThreading.lanes` lanes, each with its own scratch;
+    /// the lanes run concurrently when `KernelThreading.isParallel`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -137,10 +147,13 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         geometry = g
         columnsHoldInput = false
         if N == 0 { return .zeros([0, K, g.outHeight, g.outWidth]) }
-        let chunk = chunkSize(g, batch: N)
-        if columns.count < R * chunk * P { columns = [Scalar](repeating: 0, count: R * chunk * P) }
+        let chunk = chunkSize(g, batch: N), chunks = (N + chunk - 1) / chunk
+        let lanes = Swift.min(chunks, Swift.max(1, KernelThreading.lanes))
         let perImage = P >= perImageOutputPlane
-        if !perImage && transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
+        let columnSize = R * chunk * P, scratchSize = perImage ? 0 : K * chunk * P
+        if columns.count < lanes * columnSize { columns = [Scalar](repeating: 0, count: lanes * columnSize) }
+        if transposedScratch.count < lanes * scratchSize { transposedScratch = [Scalar](repeating: 0, count: lanes * scratchSize) }
+        let concurrent = lanes > 1 && KernelThreading.isParallel
         // Every element is written by the gemms or the transposition below, so no zero fill is needed.
         var y = [Scalar](unsafeUninitializedCapacity: N * K * P) { _, count in count = N * K * P }
         let biasValues = bias?.value.scalars
@@ -149,31 +162,37 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
                 columns.withUnsafeMutableBufferPointer { colp in
                     transposedScratch.withUnsafeMutableBufferPointer { tp in
                         y.withUnsafeMutableBufferPointer { yp in
-                            let (w, col, ys) = (start(wp), start(colp), start(yp))
-                            let t = tp.baseAddress ?? ys  // unused when `perImage`
-                            for n0 in stride(from: 0, to: N, by: chunk) {
-                                let nb = Swift.min(chunk, N - n0), ld = nb * P
-                                g.im2col(xp, images: n0, count: nb, into: colp)
-                                if perImage {
-                                    // Y_b (K, H'W') = W · col_b, written straight into image b of y.
-                                    for b in 0..<nb {
-                                        let yb = ys + (n0 + b) * K * P
-                                        Scalar.gemm(transA: false, transB: false, m: K, n: P, k: R,
-                                                    alpha: 1, a: w, lda: R, b: col + b * P, ldb: ld, beta: 0, c: yb, ldc: P)
-                                        if let biasValues {
-                                            for k in 0..<K { let bk = biasValues[k], row = yb + k * P; for q in 0..<P { row[q] += bk } }
+                            let (w, ys) = (start(wp), start(yp))
+                            withSingleThreadedBLAS(concurrent) {
+                                parallelFor(lanes, serial: !concurrent) { lane in
+                                    let col = start(colp) + lane * columnSize
+                                    let colBuffer = UnsafeMutableBufferPointer(start: col, count: columnSize)
+                                    let t = (tp.baseAddress ?? ys) + lane * scratchSize  // unused when `perImage`
+                                    for n0 in stride(from: lane * chunk, to: N, by: lanes * chunk) {
+                                        let nb = Swift.min(chunk, N - n0), ld = nb * P
+                                        g.im2col(xp, images: n0, count: nb, into: colBuffer, serially: concurrent)
+                                        if perImage {
+                                            // Y_b (K, H'W') = W · col_b, written straight into image b of y.
+                                            for b in 0..<nb {
+                                                let yb = ys + (n0 + b) * K * P
+                                                Scalar.gemm(transA: false, transB: false, m: K, n: P, k: R,
+                                                            alpha: 1, a: w, lda: R, b: col + b * P, ldb: ld, beta: 0, c: yb, ldc: P)
+                                                if let biasValues {
+                                                    for k in 0..<K { let bk = biasValues[k], row = yb + k * P; for q in 0..<P { row[q] += bk } }
+                                                }
+                                            }
+                                            continue
                                         }
-                                    }
-                                    continue
-                                }
-                                Scalar.gemm(transA: false, transB: false, m: K, n: ld, k: R,
-                                            alpha: 1, a: w, lda: R, b: col, ldb: ld, beta: 0, c: t, ldc: ld)
-                                // (K, B, H'W') → (N, K, H'W'), adding the bias.
-                                parallelFor(K, serial: K * ld < 1 << 15) { k in
-                                    let bk: Scalar = biasValues?[k] ?? 0
-                                    for b in 0..<nb {
-                                        let src = t + k * ld + b * P, dst = ys + ((n0 + b) * K + k) * P
-                                        for q in 0..<P { dst[q] = src[q] + bk }
+                                        Scalar.gemm(transA: false, transB: false, m: K, n: ld, k: R,
+                                                    alpha: 1, a: w, lda: R, b: col, ldb: ld, beta: 0, c: t, ldc: ld)
+                                        // (K, B, H'W') → (N, K, H'W'), adding the bias.
+                                        parallelFor(K, serial: concurrent || K * ld < 1 << 15) { k in
+                                            let bk: Scalar = biasValues?[k] ?? 0
+                                            for b in 0..<nb {
+                                                let src = t + k * ld + b * P, dst = ys + ((n0 + b) * K + k) * P
+                                                for q in 0..<P { dst[q] = src[q] + bk }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -182,11 +201,13 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
                 }
             }
         }
-        columnsHoldInput = chunk >= N
+        columnsHoldInput = chunks == 1
         return Tensor(shape: [N, K, g.outHeight, g.outWidth], scalars: y)
     }
 
     // G: (N, K, H', W') → ∂L/∂x: (N, C, H, W)
+    /// Lanes as in `forward`; with several lanes, each sums its chunks' `∂L/∂W` and `∂L/∂b` in its
+    /// own buffer, and the lanes' sums are added to the gradients in lane order.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward(_ gradOutput: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -196,65 +217,87 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
                      "\(summary): gradient shape \(gradOutput.shape), expected \([N, K, g.outHeight, g.outWidth])")
         var gx = [Scalar](repeating: 0, count: x.count)
         if N == 0 { return Tensor(shape: x.shape, scalars: gx) }
-        let chunk = chunkSize(g, batch: N)
-        if columns.count < R * chunk * P { columns = [Scalar](repeating: 0, count: R * chunk * P) }
+        let chunk = chunkSize(g, batch: N), chunks = (N + chunk - 1) / chunk
+        let lanes = Swift.min(chunks, Swift.max(1, KernelThreading.lanes))
         let perImage = P >= perImageOutputPlane, hasBias = bias != nil
-        if !perImage && transposedScratch.count < K * chunk * P { transposedScratch = [Scalar](repeating: 0, count: K * chunk * P) }
-        var biasGrad = [Scalar](repeating: 0, count: K)
+        let columnSize = R * chunk * P, scratchSize = perImage ? 0 : K * chunk * P
+        if columns.count < lanes * columnSize { columns = [Scalar](repeating: 0, count: lanes * columnSize) }
+        if transposedScratch.count < lanes * scratchSize { transposedScratch = [Scalar](repeating: 0, count: lanes * scratchSize) }
+        let concurrent = lanes > 1 && KernelThreading.isParallel
+        // One lane accumulates straight into ∂L/∂W; several use partial sums (lane l at l·K·R).
+        var partialWeightGrad = [Scalar](repeating: 0, count: lanes > 1 ? lanes * K * R : 0)
+        var biasGrad = [Scalar](repeating: 0, count: lanes * K)
         let reuseColumns = columnsHoldInput, computeInput = computesInputGradient
         x.scalars.withUnsafeBufferPointer { xp in
             gradOutput.scalars.withUnsafeBufferPointer { gp in
                 weight.value.scalars.withUnsafeBufferPointer { wp in
                     weight.grad.scalars.withUnsafeMutableBufferPointer { wgp in
-                        columns.withUnsafeMutableBufferPointer { colp in
-                            transposedScratch.withUnsafeMutableBufferPointer { tp in
-                                gx.withUnsafeMutableBufferPointer { gxp in
-                                    biasGrad.withUnsafeMutableBufferPointer { bgp in
-                                        let (w, dW, col, gs) = (start(wp), start(wgp), start(colp), start(gp))
-                                        let t = tp.baseAddress ?? col  // unused when `perImage`
-                                        for n0 in stride(from: 0, to: N, by: chunk) {
-                                            let nb = Swift.min(chunk, N - n0), ld = nb * P
-                                            if perImage {
-                                                if hasBias {
-                                                    for k in 0..<K {
-                                                        var s: Scalar = 0
-                                                        for b in 0..<nb { let src = gs + ((n0 + b) * K + k) * P; for q in 0..<P { s += src[q] } }
-                                                        bgp[k] += s
+                        partialWeightGrad.withUnsafeMutableBufferPointer { pwp in
+                            columns.withUnsafeMutableBufferPointer { colp in
+                                transposedScratch.withUnsafeMutableBufferPointer { tp in
+                                    gx.withUnsafeMutableBufferPointer { gxp in
+                                        biasGrad.withUnsafeMutableBufferPointer { bgp in
+                                            let (w, gs) = (start(wp), start(gp))
+                                            withSingleThreadedBLAS(concurrent) {
+                                                parallelFor(lanes, serial: !concurrent) { lane in
+                                                    let dW = lanes > 1 ? start(pwp) + lane * K * R : start(wgp)
+                                                    let dB = start(bgp) + lane * K
+                                                    let col = start(colp) + lane * columnSize
+                                                    let colBuffer = UnsafeMutableBufferPointer(start: col, count: columnSize)
+                                                    let t = (tp.baseAddress ?? col) + lane * scratchSize  // unused when `perImage`
+                                                    for n0 in stride(from: lane * chunk, to: N, by: lanes * chunk) {
+                                                        let nb = Swift.min(chunk, N - n0), ld = nb * P
+                                                        if perImage {
+                                                            if hasBias {
+                                                                for k in 0..<K {
+                                                                    var s: Scalar = 0
+                                                                    for b in 0..<nb { let src = gs + ((n0 + b) * K + k) * P; for q in 0..<P { s += src[q] } }
+                                                                    dB[k] += s
+                                                                }
+                                                            }
+                                                            if !reuseColumns { g.im2col(xp, images: n0, count: nb, into: colBuffer, serially: concurrent) }
+                                                            // ∂L/∂W += G_b · col_bᵀ, G_b (K, H'W') read in place from image b of G.
+                                                            for b in 0..<nb {
+                                                                Scalar.gemm(transA: false, transB: true, m: K, n: R, k: P, alpha: 1,
+                                                                            a: gs + (n0 + b) * K * P, lda: P, b: col + b * P, ldb: ld,
+                                                                            beta: 1, c: dW, ldc: R)
+                                                            }
+                                                            if !computeInput { continue }
+                                                            for b in 0..<nb {
+                                                                Scalar.gemm(transA: true, transB: false, m: R, n: P, k: K, alpha: 1,
+                                                                            a: w, lda: R, b: gs + (n0 + b) * K * P, ldb: P,
+                                                                            beta: 0, c: col + b * P, ldc: ld)
+                                                            }
+                                                            g.col2im(UnsafeBufferPointer(colBuffer), images: n0, count: nb, addingInto: gxp, serially: concurrent)
+                                                            continue
+                                                        }
+                                                        // (N, K, H'W') → (K, B·H'W'); the bias gradient is each row's sum.
+                                                        parallelFor(K, serial: concurrent || K * ld < 1 << 15) { k in
+                                                            var s: Scalar = 0
+                                                            for b in 0..<nb {
+                                                                let src = gs + ((n0 + b) * K + k) * P, dst = t + k * ld + b * P
+                                                                for q in 0..<P { dst[q] = src[q]; s += src[q] }
+                                                            }
+                                                            dB[k] += s
+                                                        }
+                                                        if !reuseColumns { g.im2col(xp, images: n0, count: nb, into: colBuffer, serially: concurrent) }
+                                                        Scalar.gemm(transA: false, transB: true, m: K, n: R, k: ld,
+                                                                    alpha: 1, a: t, lda: ld, b: col, ldb: ld, beta: 1, c: dW, ldc: R)
+                                                        if !computeInput { continue }
+                                                        // col ← Wᵀ·G (the columns of x are no longer needed).
+                                                        Scalar.gemm(transA: true, transB: false, m: R, n: ld, k: K,
+                                                                    alpha: 1, a: w, lda: R, b: t, ldb: ld, beta: 0, c: col, ldc: ld)
+                                                        g.col2im(UnsafeBufferPointer(colBuffer), images: n0, count: nb, addingInto: gxp, serially: concurrent)
                                                     }
                                                 }
-                                                if !(reuseColumns && n0 == 0) { g.im2col(xp, images: n0, count: nb, into: colp) }
-                                                // ∂L/∂W += G_b · col_bᵀ, G_b (K, H'W') read in place from image b of G.
-                                                for b in 0..<nb {
-                                                    Scalar.gemm(transA: false, transB: true, m: K, n: R, k: P, alpha: 1,
-                                                                a: gs + (n0 + b) * K * P, lda: P, b: col + b * P, ldb: ld,
-                                                                beta: 1, c: dW, ldc: R)
-                                                }
-                                                if !computeInput { continue }
-                                                for b in 0..<nb {
-                                                    Scalar.gemm(transA: true, transB: false, m: R, n: P, k: K, alpha: 1,
-                                                                a: w, lda: R, b: gs + (n0 + b) * K * P, ldb: P,
-                                                                beta: 0, c: col + b * P, ldc: ld)
-                                                }
-                                                g.col2im(UnsafeBufferPointer(colp), images: n0, count: nb, addingInto: gxp)
-                                                continue
                                             }
-                                            // (N, K, H'W') → (K, B·H'W'); the bias gradient is each row's sum.
-                                            parallelFor(K, serial: K * ld < 1 << 15) { k in
-                                                var s: Scalar = 0
-                                                for b in 0..<nb {
-                                                    let src = gs + ((n0 + b) * K + k) * P, dst = t + k * ld + b * P
-                                                    for q in 0..<P { dst[q] = src[q]; s += src[q] }
+                                            if lanes > 1 {
+                                                let dW = start(wgp), partial = start(pwp)
+                                                for lane in 0..<lanes {
+                                                    let p = partial + lane * K * R
+                                                    for e in 0..<(K * R) { dW[e] += p[e] }
                                                 }
-                                                bgp[k] += s
                                             }
-                                            if !(reuseColumns && n0 == 0) { g.im2col(xp, images: n0, count: nb, into: colp) }
-                                            Scalar.gemm(transA: false, transB: true, m: K, n: R, k: ld,
-                                                        alpha: 1, a: t, lda: ld, b: col, ldb: ld, beta: 1, c: dW, ldc: R)
-                                            if !computeInput { continue }
-                                            // col ← Wᵀ·G (the columns of x are no longer needed).
-                                            Scalar.gemm(transA: true, transB: false, m: R, n: ld, k: K,
-                                                        alpha: 1, a: w, lda: R, b: t, ldb: ld, beta: 0, c: col, ldc: ld)
-                                            g.col2im(UnsafeBufferPointer(colp), images: n0, count: nb, addingInto: gxp)
                                         }
                                     }
                                 }
@@ -266,7 +309,9 @@ public final class Conv2d<Scalar: BLASScalar>: Layer {
         }
         columnsHoldInput = false
         if let bias {
-            bias.grad.scalars.withUnsafeMutableBufferPointer { bg in for k in 0..<K { bg[k] += biasGrad[k] } }
+            bias.grad.scalars.withUnsafeMutableBufferPointer { bg in
+                for lane in 0..<lanes { for k in 0..<K { bg[k] += biasGrad[lane * K + k] } }
+            }
         }
         return Tensor(shape: x.shape, scalars: gx)
     }

@@ -24,51 +24,58 @@ struct Conv2dGeometry: Equatable {
     /// `H·W`.
     var inPlane: Int { height * width }
 
-    /// The output columns `w'` whose input column `w'·s_w − p_w + j` lies inside `0..<W`.
-    @inline(__always)
-    func validColumns(_ j: Int) -> Range<Int> {
-        let offset = paddingWidth - j
-        let lo = offset > 0 ? (offset + strideWidth - 1) / strideWidth : 0
-        let last = width - 1 + offset
-        let hi = last < 0 ? 0 : Swift.min(outWidth, last / strideWidth + 1)
-        return lo..<Swift.max(lo, hi)
+    /// For window offset `(i, j)` and output pixel `q = h'·W' + w'`, entry `(i·k_w + j)·H'W' + q`
+    /// is the offset `ih·W + iw` of the input pixel it reads in its `H×W` plane, or `H·W` (one past
+    /// the plane: a zero the callers append) where it falls in the padding.
+    func gatherTable() -> [Int] {
+        let (H, W, Wo, P) = (height, width, outWidth, outPlane)
+        var table = [Int](repeating: H * W, count: kernelHeight * kernelWidth * P)
+        for i in 0..<kernelHeight {
+            for j in 0..<kernelWidth {
+                let base = (i * kernelWidth + j) * P
+                for q in 0..<P {
+                    let ih = (q / Wo) * strideHeight - paddingHeight + i, iw = (q % Wo) * strideWidth - paddingWidth + j
+                    if ih >= 0 && ih < H && iw >= 0 && iw < W { table[base + q] = ih * W + iw }
+                }
+            }
+        }
+        return table
     }
 
+    /// Images per task of the parallel loops: a few large blocks (one per core is enough).
+    private func imageBlocks(_ count: Int) -> Int { Swift.min(count, 16) }
+
     /// Writes the column matrix of images `n0..<n0+count` of `x` (N, C, H, W) into `col`
-    /// (C·k_h·k_w, count·H'·W'). Parallel over the rows of `col`, which are disjoint.
+    /// (C·k_h·k_w, count·H'·W').
+    ///
+    /// Each input plane is copied once into a scratch plane followed by one zero (it stays in L1);
+    /// every row segment of `col` is then one branch-free gather from it through `gatherTable`.
+    /// Parallel over blocks of images, whose column segments are disjoint (unless `serially`).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func im2col<Scalar: BLASScalar>(_ x: UnsafeBufferPointer<Scalar>, images n0: Int, count: Int,
-                                    into col: UnsafeMutableBufferPointer<Scalar>) {
+                                    into col: UnsafeMutableBufferPointer<Scalar>, serially: Bool = false) {
         guard let xs = x.baseAddress, let cs = col.baseAddress else { return }
-        let (C, H, W) = (channels, height, width)
-        let (kh, kw, sh, sw, ph, pw) = (kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth)
-        let (Ho, Wo, P) = (outHeight, outWidth, outPlane)
+        let (C, HW, taps, P) = (channels, inPlane, kernelHeight * kernelWidth, outPlane)
         let ld = count * P
         precondition(col.count >= patchSize * ld, "im2col: column buffer \(col.count) < \(patchSize * ld)")
-        let rows = patchSize
-        parallelFor(rows, serial: rows * ld < 1 << 15) { r in
-            let c = r / (kh * kw), i = (r / kw) % kh, j = r % kw
-            let valid = validColumns(j)
-            for b in 0..<count {
-                let xc = xs + ((n0 + b) * C + c) * H * W
-                let dst = cs + r * ld + b * P
-                for oh in 0..<Ho {
-                    let d = dst + oh * Wo
-                    let ih = oh * sh - ph + i
-                    if ih < 0 || ih >= H {
-                        d.update(repeating: 0, count: Wo)
-                        continue
+        precondition(x.count >= (n0 + count) * C * HW, "im2col: input buffer \(x.count) < \((n0 + count) * C * HW)")
+        let table = gatherTable()
+        let blocks = imageBlocks(count), perBlock = (count + blocks - 1) / blocks
+        parallelFor(blocks, serial: serially || patchSize * ld < 1 << 15) { block in
+            var plane = [Scalar](repeating: 0, count: HW + 1)
+            plane.withUnsafeMutableBufferPointer { pp in
+                table.withUnsafeBufferPointer { tp in
+                    guard let s = pp.baseAddress, let t0 = tp.baseAddress else { return }
+                    for b in Swift.min(count, block * perBlock)..<Swift.min(count, (block + 1) * perBlock) {
+                        for c in 0..<C {
+                            s.update(from: xs + ((n0 + b) * C + c) * HW, count: HW)  // s[HW] stays 0
+                            for tap in 0..<taps {
+                                let dst = cs + (c * taps + tap) * ld + b * P, t = t0 + tap * P
+                                for q in 0..<P { dst[q] = s[t[q]] }
+                            }
+                        }
                     }
-                    let xrow = xc + ih * W
-                    for ow in 0..<valid.lowerBound { d[ow] = 0 }
-                    let src = xrow + (valid.lowerBound * sw - pw + j), dv = d + valid.lowerBound
-                    switch sw {
-                    case 1: dv.update(from: src, count: valid.count)
-                    case 2: for t in 0..<valid.count { dv[t] = src[2 * t] }  // constant stride: vectorisable
-                    default: for t in 0..<valid.count { dv[t] = src[t * sw] }
-                    }
-                    for ow in valid.upperBound..<Wo { d[ow] = 0 }
                 }
             }
         }
@@ -76,40 +83,38 @@ struct Conv2dGeometry: Equatable {
 
     /// Adds the column-matrix gradient `col` (C·k_h·k_w, count·H'·W') back onto the input
     /// gradient `gx` (N, C, H, W) of images `n0..<n0+count`: the adjoint of `im2col`.
-    /// Parallel over (channel, block of images) pairs, whose slices of `gx` are disjoint.
+    ///
+    /// Each plane's contributions are summed in a zeroed scratch plane (plus one slot that
+    /// collects, and discards, the padding's), window offset by window offset in the order
+    /// `(i, j)`; the plane is then added onto `gx`, which the caller passes zeroed, so the sums
+    /// are those of adding straight into `gx`. Parallel over blocks of images, whose slices of
+    /// `gx` are disjoint (unless `serially`).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func col2im<Scalar: BLASScalar>(_ col: UnsafeBufferPointer<Scalar>, images n0: Int, count: Int,
-                                    addingInto gx: UnsafeMutableBufferPointer<Scalar>) {
+                                    addingInto gx: UnsafeMutableBufferPointer<Scalar>, serially: Bool = false) {
         guard let cs = col.baseAddress, let gs = gx.baseAddress else { return }
-        let (C, H, W) = (channels, height, width)
-        let (kh, kw, sh, sw, ph, pw) = (kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth)
-        let (Ho, Wo, P) = (outHeight, outWidth, outPlane)
+        let (C, HW, taps, P) = (channels, inPlane, kernelHeight * kernelWidth, outPlane)
         let ld = count * P
-        // Few channels (the first layer): split the images too, so that all cores have work.
-        let blocks = C >= 16 ? 1 : Swift.min(count, 16)
-        let perBlock = (count + blocks - 1) / blocks
-        parallelFor(C * blocks, serial: patchSize * ld < 1 << 15) { task in
-            let c = task / blocks, block = task % blocks
-            let images = Swift.min(count, block * perBlock)..<Swift.min(count, (block + 1) * perBlock)
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let r = (c * kh + i) * kw + j
-                    let valid = validColumns(j)
-                    for b in images {
-                        let gc = gs + ((n0 + b) * C + c) * H * W
-                        let src = cs + r * ld + b * P
-                        for oh in 0..<Ho {
-                            let ih = oh * sh - ph + i
-                            if ih < 0 || ih >= H { continue }
-                            let s = src + oh * Wo
-                            let grow = gc + ih * W
-                            let dst = grow + (valid.lowerBound * sw - pw + j), sv = s + valid.lowerBound
-                            switch sw {
-                            case 1: for t in 0..<valid.count { dst[t] += sv[t] }
-                            case 2: for t in 0..<valid.count { dst[2 * t] += sv[t] }
-                            default: for t in 0..<valid.count { dst[t * sw] += sv[t] }
+        precondition(col.count >= patchSize * ld, "col2im: column buffer \(col.count) < \(patchSize * ld)")
+        precondition(gx.count >= (n0 + count) * C * HW, "col2im: gradient buffer \(gx.count) < \((n0 + count) * C * HW)")
+        let table = gatherTable()
+        let blocks = imageBlocks(count), perBlock = (count + blocks - 1) / blocks
+        parallelFor(blocks, serial: serially || patchSize * ld < 1 << 15) { block in
+            var plane = [Scalar](repeating: 0, count: HW + 1)
+            plane.withUnsafeMutableBufferPointer { pp in
+                table.withUnsafeBufferPointer { tp in
+                    guard let s = pp.baseAddress, let t0 = tp.baseAddress else { return }
+                    for b in Swift.min(count, block * perBlock)..<Swift.min(count, (block + 1) * perBlock) {
+                        for c in 0..<C {
+                            s.update(repeating: 0, count: HW)
+                            for tap in 0..<taps {
+                                // Distinct outputs of one window offset read distinct inputs.
+                                let src = cs + (c * taps + tap) * ld + b * P, t = t0 + tap * P
+                                for q in 0..<P { s[t[q]] += src[q] }
                             }
+                            let g = gs + ((n0 + b) * C + c) * HW
+                            for e in 0..<HW { g[e] += s[e] }
                         }
                     }
                 }

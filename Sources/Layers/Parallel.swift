@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import TensorCore
 
 /// A value that crosses a concurrency boundary without a `Sendable` check.
 ///
@@ -8,16 +10,22 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 }
 
 /// Whether the layers' own loops (im2col, col2im, transpositions, batch norm, pooling) run on
-/// all cores. OpenBLAS parallelises every gemm regardless.
+/// all cores, and how a convolution splits its batch.
 ///
-/// Off by default: on a 2-core machine, OpenBLAS's worker threads keep spinning for a while after
-/// each gemm, and loops spread over Dispatch threads then compete with them; `unigrad bench`
-/// measured the conv layers at 0.57 of sgemm serial against 0.53 parallel (mean of 7 alternating
-/// runs each, on a loaded 2-core machine). Set it once, before any forward pass, to compare on
-/// other machines (`unigrad bench --parallel-kernels`).
+/// Off by default. When on, `Conv2d` runs its `lanes` lanes of image chunks concurrently, each
+/// with single-threaded gemms (OpenBLAS is set to one thread for the duration of the layer's
+/// call, so its worker threads neither compete with the lanes nor spin), and batch norm runs
+/// its channels concurrently. Results are bitwise the same either way: the lanes, and with
+/// them the partial sums of the weight gradient, do not depend on the setting.
+/// Set it once, before any forward pass (`unigrad bench --parallel-kernels`).
 public enum KernelThreading {
     /// Run the layers' loops with `DispatchQueue.concurrentPerform`.
     nonisolated(unsafe) public static var isParallel = false
+
+    /// How many lanes a convolution deals its chunks of images to (lane `l` takes chunks `l`,
+    /// `l + lanes`, …, and sums its own partial `∂L/∂W`): the machine's core count by default.
+    /// Part of the arithmetic (the order of the weight-gradient sums), not only of the speed.
+    nonisolated(unsafe) public static var lanes = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
 /// Runs `body(i)` for `i` in `0..<count`, on all cores (`DispatchQueue.concurrentPerform`) when
@@ -35,4 +43,15 @@ func parallelFor(_ count: Int, serial: Bool = false, _ body: (Int) -> Void) {
         let box = UncheckedSendable(value: escaping)
         DispatchQueue.concurrentPerform(iterations: count) { i in box.value(i) }
     }
+}
+
+/// Runs `body` with OpenBLAS on one thread when `active` (restoring the previous count after):
+/// for gemms issued concurrently from several `parallelFor` iterations.
+@inline(__always)
+func withSingleThreadedBLAS<R>(_ active: Bool, _ body: () -> R) -> R {
+    guard active else { return body() }
+    let previous = BLASThreads.count
+    if previous != 1 { BLASThreads.set(1) }
+    defer { if previous != 1 { BLASThreads.set(previous) } }
+    return body()
 }

@@ -6,8 +6,9 @@ import TensorCore
 public final class ReLU<Scalar: BLASScalar>: Layer {
     /// No mode-dependent behaviour; kept for the protocol.
     public var isTraining = true
-    /// `y` of the last forward: `y > 0` exactly where `x > 0`.
-    private var output: Tensor<Scalar>?
+    /// `y` of the last forward: `y > 0` exactly where `x > 0`. Set by `BatchNorm2d` when a
+    /// `Sequential` fuses the two (see `BatchNorm2d.forwardRectified`).
+    var output: Tensor<Scalar>?
 
     /// A rectifier.
     public init() {}

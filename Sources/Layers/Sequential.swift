@@ -58,13 +58,44 @@ public final class Sequential<Scalar: BLASScalar>: LayerContainer {
     }
 
     // x: (N, …) → y: (N, …), through every layer in order
+    /// A `BatchNorm2d` directly followed by a `ReLU` runs as one fused pass
+    /// (`BatchNorm2d.forwardRectified`): the same numbers as the two layers one after the other.
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
-        layers.reduce(x) { $1.forward($0) }
+        var h = x
+        var i = 0
+        while i < layers.count {
+            if let (bn, relu) = rectifiedPair(at: i) {
+                h = bn.forwardRectified(h, relu)
+                i += 2
+            } else {
+                h = layers[i].forward(h)
+                i += 1
+            }
+        }
+        return h
     }
 
-    // g: ∂L/∂y → ∂L/∂x, through every layer in reverse order
+    // g: ∂L/∂y → ∂L/∂x, through every layer in reverse order (fused pairs as in `forward`)
     public func backward(_ gradOutput: Tensor<Scalar>) -> Tensor<Scalar> {
-        layers.reversed().reduce(gradOutput) { $1.backward($0) }
+        var g = gradOutput
+        var i = layers.count - 1
+        while i >= 0 {
+            if i >= 1, let (bn, relu) = rectifiedPair(at: i - 1) {
+                g = bn.backwardRectified(g, relu)
+                i -= 2
+            } else {
+                g = layers[i].backward(g)
+                i -= 1
+            }
+        }
+        return g
+    }
+
+    /// `layers[i]` and `layers[i + 1]` when they are a `BatchNorm2d` and a `ReLU`.
+    private func rectifiedPair(at i: Int) -> (BatchNorm2d<Scalar>, ReLU<Scalar>)? {
+        guard i + 1 < layers.count, let bn = layers[i] as? BatchNorm2d<Scalar>,
+              let relu = layers[i + 1] as? ReLU<Scalar> else { return nil }
+        return (bn, relu)
     }
 
     /// Runs the forward pass and returns each layer's output (`outputs[i]` is the output of

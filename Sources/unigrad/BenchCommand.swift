@@ -50,7 +50,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Conv2d.maxColumnElements: the largest im2col matrix built at once (default: the layer's).")
     var maxColumnElements: Int?
 
-    @Flag(name: .long, help: "Run the layers' own loops (im2col, col2im, …) on all cores too (KernelThreading.isParallel).")
+    @Flag(name: .long, help: "Run the layers' own loops on all cores: conv lanes concurrently with single-threaded gemms, batch norm by channel (KernelThreading.isParallel).")
     var parallelKernels = false
 
     func validate() throws {

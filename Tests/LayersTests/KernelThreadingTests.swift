@@ -28,3 +28,37 @@ import Testing
         #expect(zip(serial, parallel).allSatisfy { $0 == $1 })
     }
 }
+
+@Suite struct ConvolutionLaneTests {
+    /// Several chunks per lane and three lanes: run concurrently (single-threaded gemms) they give
+    /// bitwise the serial results, and both agree with the direct convolution and with a
+    /// one-chunk layer up to the order of the weight-gradient sums.
+    @Test func concurrentLanesGiveBitwiseIdenticalResults() {
+        var rng = RandomGenerator(seed: 72)
+        let reference = Conv2d<Double>(3, 5, kernelSize: 3, stride: 2, padding: 1, using: &rng)
+        let chunked = reference.copy()
+        chunked.maxColumnElements = 27 * 16 * 2  // two images (C·k·k = 27, H'W' = 16) per chunk
+        let x = Tensor<Double>.randomNormal([11, 3, 8, 8], using: &rng)
+        let g = Tensor<Double>.randomNormal([11, 5, 4, 4], using: &rng)
+        let savedLanes = KernelThreading.lanes
+        KernelThreading.lanes = 3
+        defer { KernelThreading.lanes = savedLanes }
+        func run(parallel: Bool) -> [Tensor<Double>] {
+            chunked.zeroGrad()
+            KernelThreading.isParallel = parallel
+            defer { KernelThreading.isParallel = false }
+            let y = chunked.forward(x)
+            let gx = chunked.backward(g)
+            return [y, gx, chunked.weight.grad, chunked.bias!.grad]
+        }
+        let serial = run(parallel: false)
+        let concurrent = run(parallel: true)
+        #expect(zip(serial, concurrent).allSatisfy { $0 == $1 })
+        let y = reference.forward(x), gx = reference.backward(g)
+        #expect((serial[0] - y).maxAbs() < 1e-13)
+        #expect((serial[0] - naiveConvolution(x, reference)).maxAbs() < 1e-12)
+        #expect((serial[1] - gx).maxAbs() < 1e-13)
+        #expect((serial[2] - reference.weight.grad).maxAbs() < 1e-12 && serial[2].maxAbs() > 0)
+        #expect((serial[3] - reference.bias!.grad).maxAbs() < 1e-12)
+    }
+}

@@ -56,6 +56,30 @@ import Testing
         #expect(check.passes(), "\(check.description)")
     }
 
+    /// `Sequential` runs each `BatchNorm2d, ReLU` pair as one fused pass; stepping through the
+    /// layers one at a time must give bitwise the same outputs, input gradient and parameter
+    /// gradients, in training and in evaluation mode.
+    @Test(arguments: [true, false])
+    func fusedBatchNormReLUEqualsTheLayersOneByOne(training: Bool) {
+        var rng = RandomGenerator(seed: 55)
+        let fused = Sequential<Float>.convBNReLU(3, 6, stride: 2, using: &rng)
+        let stepped = fused.copy()
+        fused.isTraining = training
+        stepped.isTraining = training
+        let x = Tensor<Float>.randomNormal([4, 3, 9, 9], using: &rng)
+        let y = fused.forward(x)
+        let h = stepped.layers.reduce(x) { $1.forward($0) }
+        #expect(y == h)
+        #expect(y.scalars.contains(0) && y.scalars.contains { $0 > 0 })  // the rectifier is active
+        let g = Tensor<Float>.randomNormal(y.shape, using: &rng)
+        let gx = fused.backward(g)
+        let gxStepped = stepped.layers.reversed().reduce(g) { $1.backward($0) }
+        #expect(gx == gxStepped)
+        #expect(gx.maxAbs() > 0)
+        #expect(zip(fused.parameters, stepped.parameters).allSatisfy { $0.grad == $1.grad })
+        #expect(zip(fused.buffers, stepped.buffers).allSatisfy { $0.value == $1.value })
+    }
+
     @Test func trainingModePropagatesAndCopyIsDeep() {
         var rng = RandomGenerator(seed: 54)
         let net = Self.smallNet(using: &rng)
