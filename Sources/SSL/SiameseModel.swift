@@ -119,4 +119,20 @@ public final class SiameseModel<Scalar: BLASScalar> {
         }
         return Tensor.concatenatingRows(parts)
     }
+
+    /// The online projector's outputs `z` (N, D) for encoder features, in evaluation mode: where a
+    /// collapse of the objective shows first (the encoder's features may still look healthy).
+    public func projections(ofFeatures f: Tensor<Scalar>, chunk: Int = 512) -> Tensor<Scalar> {
+        let wasTraining = projector.isTraining
+        projector.isTraining = false
+        defer { projector.isTraining = wasTraining }
+        var parts: [Tensor<Scalar>] = []
+        var start = 0
+        while start < f.shape[0] {
+            let end = min(start + chunk, f.shape[0])
+            parts.append(projector.forward(f.slicingRows(start..<end)))
+            start = end
+        }
+        return Tensor.concatenatingRows(parts)
+    }
 }

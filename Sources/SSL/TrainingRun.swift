@@ -14,6 +14,10 @@ public struct FinalReport: Codable, Equatable, Sendable {
     public var randomInitKnnTop1: Double
     public var effectiveRank: Double
     public var featureStd: Double
+    /// Effective rank and std of the ℓ2-normalised projector outputs `z` on the test images
+    /// (healthy std ≈ 1/√D; a collapsed objective drives both down). Optional in stored reports.
+    public var outputEffectiveRank: Double?
+    public var outputStd: Double?
     public var steps: Int
     public var seconds: Double
 
@@ -24,6 +28,8 @@ public struct FinalReport: Codable, Equatable, Sendable {
         case randomInitKnnTop1 = "random_init_knn_top1"
         case effectiveRank = "effective_rank"
         case featureStd = "feature_std"
+        case outputEffectiveRank = "output_effective_rank"
+        case outputStd = "output_std"
         case steps, seconds
     }
 }
@@ -226,11 +232,13 @@ public final class TrainingRun {
         let bank = features(of: data.train, indices: bankIndices)
         let test = features(of: data.test, indices: Array(0..<data.test.count))
         let report = try CollapseReport(features: test)
+        let outputs = try CollapseReport(features: trainer.model.projections(ofFeatures: test))
         return FinalReport(knnTop1: try knnTop1(bank: bank, test: test),
                            linearTop1: linear ? try linearProbe(bank: bank, test: test) : nil,
                            rawPixelKnnTop1: baselines ? try rawPixelKnn() : .nan,
                            randomInitKnnTop1: baselines ? try randomInitKnn() : .nan,
                            effectiveRank: report.effectiveRank, featureStd: report.normalizedStd,
+                           outputEffectiveRank: outputs.effectiveRank, outputStd: outputs.normalizedStd,
                            steps: trainer.step, seconds: seconds)
     }
 }

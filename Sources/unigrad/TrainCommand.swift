@@ -162,8 +162,14 @@ struct TrainCommand: ParsableCommand {
         func p(_ x: Double?) -> String { x.map { $0.isNaN ? "–" : String(format: "%.2f%%", $0) } ?? "–" }
         return """
         final: kNN top-1 \(p(r.knnTop1)), linear top-1 \(p(r.linearTop1)) | baselines: raw pixels \(p(r.rawPixelKnnTop1)), random-init encoder \(p(r.randomInitKnnTop1))
-        collapse: effective rank \(String(format: "%.1f", r.effectiveRank)), std of normalised features \(String(format: "%.4f", r.featureStd)) | \(r.steps) steps in \(String(format: "%.0f", r.seconds)) s
+        collapse: effective rank \(String(format: "%.1f", r.effectiveRank)), std of normalised features \(String(format: "%.4f", r.featureStd))\(outputs(r)) | \(r.steps) steps in \(String(format: "%.0f", r.seconds)) s
         """
+    }
+
+    /// The projector outputs' collapse metrics, when the report has them.
+    static func outputs(_ r: FinalReport) -> String {
+        guard let rank = r.outputEffectiveRank, let std = r.outputStd else { return "" }
+        return "; projector outputs: effective rank \(String(format: "%.1f", rank)), std \(String(format: "%.4f", std))"
     }
 
     /// Ctrl-C: the first stops after the current step (and still checkpoints), the second exits.
