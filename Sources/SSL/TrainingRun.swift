@@ -79,7 +79,7 @@ public final class TrainingRun {
             let batch: TwoViewBatch
             if iteratorEpoch != epoch {
                 // A new epoch, or resuming mid-epoch: batches depend only on (seed, epoch, index).
-                iterator = loader.epoch(epoch, startingAt: index, prefetch: 2)
+                iterator = loader.epoch(epoch, startingAt: index, prefetch: 2, workers: config.workers)
                 iteratorEpoch = epoch
             }
             guard let b = iterator?.next() else {
@@ -103,7 +103,7 @@ public final class TrainingRun {
                             posSim: records.map(\.positiveSimilarity).reduce(0, +) / n,
                             knnTop1: nil, effectiveRank: nil, featureStd: nil,
                             imagesPerSecond: Double(records.count * config.batchSize) / max(records.map(\.seconds).reduce(0, +) + records.map(\.dataSeconds).reduce(0, +), 1e-9),
-                            seconds: seconds)
+                            seconds: seconds, dataWaitSeconds: records.map(\.dataSeconds).reduce(0, +))
         if evaluate, let m = try? monitor() {
             e.knnTop1 = m.knn
             e.effectiveRank = m.report.effectiveRank
@@ -124,10 +124,14 @@ public final class TrainingRun {
     public func features(of dataset: ImageDataset, indices: [Int], model: SiameseModel<Float>? = nil) -> Tensor<Float> {
         let m = model ?? trainer.model
         var parts: [Tensor<Float>] = []
+        // At most ~2²⁰ input pixels per chunk (1024 images at 32 px, 20 at 224 px) keeps the
+        // activations of a ResNet-50 at 224 px within a few GB.
+        let chunk = min(1024, max(16, (1 << 20) / max(dataset.height * dataset.width, 1)))
         var start = 0
         while start < indices.count {
-            let end = min(start + 1024, indices.count)
-            parts.append(m.features(dataset.tensor(indices: Array(indices[start..<end]), normalization: data.normalization)))
+            let end = min(start + chunk, indices.count)
+            parts.append(m.features(dataset.tensor(indices: Array(indices[start..<end]), normalization: data.normalization,
+                                                   workers: config.workers)))
             start = end
         }
         return Tensor.concatenatingRows(parts)
@@ -150,8 +154,8 @@ public final class TrainingRun {
 
     /// kNN top-1 (%) on raw (normalised) pixels: the baseline an encoder must beat.
     public func rawPixelKnn() throws -> Double {
-        let bank = data.train.tensor(indices: bankIndices, normalization: data.normalization)
-        let test = data.test.tensor(indices: Array(0..<data.test.count), normalization: data.normalization)
+        let bank = data.train.tensor(indices: bankIndices, normalization: data.normalization, workers: config.workers)
+        let test = data.test.tensor(indices: Array(0..<data.test.count), normalization: data.normalization, workers: config.workers)
         return try knnTop1(bank: bank.reshaped([bank.shape[0], bank.columns]), test: test.reshaped([test.shape[0], test.columns]))
     }
 

@@ -18,7 +18,13 @@ import TensorCore
 ///   in two views, counting `2·MACs` of the online forward on `2N` images, twice that for its
 ///   backward, and the momentum branch's forward; reported as images/s and as a fraction of the
 ///   same run's sgemm GFLOPS (`train_gflops_fraction`). Selecting it also runs `sgemm`.
-/// - `data`: the `small` two-view augmentation pipeline on 28×28 images, on one thread.
+/// - `data`: the preset's two-view augmentation pipeline (`--preset`, default `small`: 28×28
+///   shapes; `full`: 32×32 colour; `paper`: 256-px JPEGs decoded, RandomResizedCrop 224 and the
+///   MoCo-v2 transforms) on one thread, and an epoch of 4 batches through the loader's
+///   `--workers` threads.
+///
+/// `--preset full|paper` makes the `train` section time that preset's network (ResNet-18 at
+/// 32 px, ResNet-50 at 224 px, 2048×3 projector; default batch 32 and 8).
 ///
 /// Every timed kernel of every selected section runs once per round, round-robin, for
 /// `--repeats` rounds after a warm-up, and the best time of each is kept: on a shared machine
@@ -44,6 +50,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Batch size of the conv section (default 256) and of the train and data sections (default 128).")
     var batch: Int?
 
+    @Option(name: .long, help: "Preset of the train and data sections: tiny | small | full | paper.")
+    var preset = "small"
+
+    @Option(name: .long, help: "Data-preparation threads of the data section (0: all cores).")
+    var workers = 0
+
     @Option(name: .long, help: "Training steps per timed round of the train section.")
     var steps = 4
 
@@ -53,8 +65,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Run the layers' own loops (im2col, col2im, …) on all cores too (KernelThreading.isParallel).")
     var parallelKernels = false
 
+    /// The batch of the train and data sections: `--batch`, or 128 (small), 32 (full), 8 (paper).
+    var trainBatch: Int { batch ?? ["full": 32, "paper": 8][preset] ?? 128 }
+
     func validate() throws {
-        guard repeats > 0, size > 0, (batch ?? 2) > 1, steps > 0 else {
+        guard Presets.names.contains(preset) else {
+            throw ValidationError("--preset must be one of \(Presets.names.joined(separator: ", ")), got '\(preset)'")
+        }
+        guard repeats > 0, size > 0, (batch ?? 2) > 1, steps > 0, workers >= 0 else {
             throw ValidationError("--repeats, --size and --steps must be positive and --batch at least 2")
         }
     }
@@ -137,9 +155,10 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
                         BenchKernel(key: "conv\(i + 1)_backward", flops: (i > 0 ? 2 : 1) * forwardFlops) { _ = conv.backward(g) }]
             }
         case .train:
-            return [TrainStepBench.kernel(batch: options.batch ?? 128, steps: options.steps, using: &rng)]
+            return [TrainStepBench.kernel(preset: options.preset, batch: options.trainBatch, steps: options.steps, using: &rng)]
         case .data:
-            return [TrainStepBench.dataKernel(batch: options.batch ?? 128)]
+            return TrainStepBench.dataKernels(preset: options.preset, batch: options.trainBatch,
+                                              workers: ParallelRows.resolvedWorkers(options.workers))
         }
     }
 
@@ -166,13 +185,15 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
                 report.add("conv\(i + 1)_backward_gflops", label + " bwd", gflops([b]), unit: "GFLOPS")
             }
         case .train:
-            let b = options.batch ?? 128, seconds = (best["train_step"] ?? .infinity) / Double(options.steps)
-            report.add("train_images_per_s", "small-preset train step (batch \(b), 2 views)", Double(b) / seconds, unit: "images/s")
+            let b = options.trainBatch, seconds = (best["train_step"] ?? .infinity) / Double(options.steps)
+            report.add("train_images_per_s", "\(options.preset)-preset train step (batch \(b), 2 views)", Double(b) / seconds, unit: "images/s")
             report.add("train_step_ms", "  time per step", seconds * 1e3, unit: "ms")
             report.add("train_gflops", "  achieved", gflops(["train_step"]), unit: "GFLOPS")
         case .data:
-            let b = options.batch ?? 128
-            report.add("data_images_per_s", "small two-view augmentation (1 thread)", Double(b) / (best["data_batch"] ?? .infinity), unit: "images/s")
+            let b = options.trainBatch, w = ParallelRows.resolvedWorkers(options.workers)
+            report.add("data_images_per_s", "\(options.preset) two-view pipeline (1 thread)", Double(b) / (best["data_batch"] ?? .infinity), unit: "images/s")
+            report.add("data_images_per_s_workers", "  through the loader (\(w) workers)", Double(4 * b) / (best["data_epoch"] ?? .infinity), unit: "images/s")
+            report.add("data_workers", "  data workers", Double(w), unit: "", digits: 0)
         }
     }
 

@@ -15,6 +15,7 @@ struct Unigrad: ParsableCommand {
             GradCommand.self,
             BenchCommand.self,
             VerifyCommand.self,
+            MakeFolderCommand.self,
         ])
 
     /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.
