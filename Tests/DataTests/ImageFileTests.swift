@@ -37,7 +37,11 @@ import TensorCore
         let decoded = try JPEGCodec.read(path)
         #expect(decoded.channels == channels && decoded.height == 37 && decoded.width == 53)
         let mean = meanAbsDifference(decoded.pixels, image.pixels)
-        #expect(mean < 2.5, "mean |Δ| \(mean) levels at quality 95")
+        // Gray: only DCT quantisation; RGB also loses chroma detail to 4:2:0 subsampling at the
+        // image's sharp wrap-around edges (measured: 4.2 levels).
+        #expect(mean < (channels == 1 ? 2.5 : 6), "mean |Δ| \(mean) levels at quality 95")
+        // A decode that misplaced channels or rows would be far off.
+        #expect(meanAbsDifference(decoded.pixels, Array(image.pixels.reversed())) > 20)
         #expect(mean > 0)   // it really went through a lossy codec
         // Content-based decoding picks the codec whatever the extension.
         #expect(try ImageFileCodec.read(path) == decoded)
@@ -61,16 +65,16 @@ import TensorCore
         // Truncated: the header is intact, the scan data is cut (libjpeg would fill with grey).
         let truncated = Array(good.prefix(good.count * 2 / 3))
         #expect(throws: Never.self) { try JPEGCodec.header(truncated, name: "t.jpg") }
-        let e1 = dataError { try JPEGCodec.decode(truncated, name: "t.jpg") }
+        let e1 = dataError { () throws(DataError) in try JPEGCodec.decode(truncated, name: "t.jpg") }
         guard case let .corruptJPEG(path, message)? = e1 else { Issue.record("expected corruptJPEG, got \(String(describing: e1))"); return }
         #expect(path == "t.jpg" && !message.isEmpty)
         #expect(e1!.description.hasPrefix("t.jpg: corrupt JPEG") && !e1!.description.contains("\n"))
         // Garbage after the SOI marker.
         let garbage: [UInt8] = [0xFF, 0xD8, 0xFF] + Array(repeating: 0x17, count: 200)
-        #expect(dataError { try JPEGCodec.decode(garbage, name: "g.jpg") }.map { "\($0)" }?.hasPrefix("g.jpg: corrupt JPEG") == true)
+        #expect(dataError { () throws(DataError) in try JPEGCodec.decode(garbage, name: "g.jpg") }.map { "\($0)" }?.hasPrefix("g.jpg: corrupt JPEG") == true)
         // Not a JPEG at all.
-        #expect(dataError { try JPEGCodec.decode([1, 2, 3, 4], name: "x.jpg") } == .notJPEG(path: "x.jpg"))
-        #expect(dataError { try ImageFileCodec.decode([1, 2, 3, 4], name: "x.jpg") } == .unsupportedImageFormat(path: "x.jpg"))
+        #expect(dataError { () throws(DataError) in try JPEGCodec.decode([1, 2, 3, 4], name: "x.jpg") } == .notJPEG(path: "x.jpg"))
+        #expect(dataError { () throws(DataError) in try ImageFileCodec.decode([1, 2, 3, 4], name: "x.jpg") } == .unsupportedImageFormat(path: "x.jpg"))
     }
 
     /// train/a: 2 JPEGs (one grayscale), train/b: a PNG, a corrupt file and a truncated JPEG,
@@ -132,9 +136,9 @@ import TensorCore
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
         let log = DataWarningLog.silent()
-        #expect(dataError { try ImageFolder.load(root: dir.path, split: "train", size: 16, log: log) } == .fileNotFound(path: dir.path + "/train"))
+        #expect(dataError { () throws(DataError) in try ImageFolder.load(root: dir.path, split: "train", size: 16, log: log) } == .fileNotFound(path: dir.path + "/train"))
         try FileBytes.makeDirectory(dir.file("train/x"))
-        let e = dataError { try ImageFolder.load(root: dir.path, split: "train", size: 16, log: log) }
+        let e = dataError { () throws(DataError) in try ImageFolder.load(root: dir.path, split: "train", size: 16, log: log) }
         #expect(e?.description == "\(dir.path)/train: no usable images: no readable .JPEG/.jpg/.jpeg/.png files")
     }
 

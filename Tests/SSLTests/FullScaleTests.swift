@@ -27,10 +27,10 @@ import SSL
         let dir = try writeCIFAR()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = Presets.config("full")!
-        try config.apply(assignments: ["data_dir=\(dir)", "batch=4", "subset=8", "epochs=2", "eval_every=0",
-                                       "eval_bank=8", "workers=2", "knn_k=5"])
+        try config.apply(assignments: ["data_dir=\(dir)", "batch=2", "subset=4", "epochs=2", "eval_every=0",
+                                       "eval_bank=4", "workers=2", "knn_k=3"])
         let data = try RunFactory.loadData(config)
-        #expect(data.train.count == 8 && data.test.count == 10 && data.train.channels == 3)
+        #expect(data.train.count == 4 && data.test.count == 10 && data.train.channels == 3)
         #expect(data.train.height == 32 && !data.train.isFileBacked)
 
         let straight = try TrainingRun(config: config, data: data)
