@@ -94,6 +94,19 @@ enum TrainStepBench {
     }
 
     private static func walk(_ layer: any Layer<Float>, _ x: Tensor<Float>, _ total: inout Int) -> Tensor<Float> {
+        // Residual blocks: the main path in order, the shortcut on the block's input; the main
+        // path's output has the block's output shape.
+        if let block = layer as? BasicBlock<Float> {
+            let path: [any Layer<Float>] = [block.conv1, block.bn1, block.relu, block.conv2, block.bn2]
+            if let d = block.downsample { _ = walk(d, x, &total) }
+            return path.reduce(x) { walk($1, $0, &total) }
+        }
+        if let block = layer as? Bottleneck<Float> {
+            let path: [any Layer<Float>] = [block.conv1, block.bn1, block.relu1, block.conv2, block.bn2, block.relu2,
+                                            block.conv3, block.bn3]
+            if let d = block.downsample { _ = walk(d, x, &total) }
+            return path.reduce(x) { walk($1, $0, &total) }
+        }
         if let container = layer as? any LayerContainer<Float> {
             var h = x
             for child in container.children { h = walk(child.layer, h, &total) }
