@@ -76,6 +76,20 @@ import SSL
         #expect(m.test.shape == [10, 2048] && m.knn >= 0 && m.knn <= 100)
     }
 
+    @Test func aMissingOrEmptyFolderIsAOneLineError() throws {
+        var config = Presets.config("paper")!
+        for dir in ["", "/nonexistent/imagenet"] {
+            config.dataDir = dir
+            do {
+                _ = try RunFactory.loadData(config, log: .silent())
+                Issue.record("loading folder '\(dir)' should fail")
+            } catch {
+                let text = "\(error)"
+                #expect(!text.contains("\n") && (dir.isEmpty ? text.contains("data_dir") : text.contains("/nonexistent/imagenet/train")), "\(text)")
+            }
+        }
+    }
+
     @Test func aConfigWrittenBeforeNewKeysStillLoads() throws {
         var config = Presets.config("full")!
         config.workers = 3
