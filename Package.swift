@@ -18,6 +18,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // libjpeg reports errors by longjmp, which Swift cannot catch: a few C functions that do.
+        .target(name: "CJPEGShim", dependencies: ["CJPEG"], linkerSettings: [.linkedLibrary("jpeg")]),
 
         // Numeric core: tensors, BLAS, seeded RNG.
         .target(name: "TensorCore", dependencies: [
@@ -30,7 +33,7 @@ let package = Package(
         // Feature-level SSL methods, their gradients and unified decompositions, derivation checks.
         .target(name: "Methods", dependencies: ["TensorCore", "GradCheck", "Optim"]),
         // Datasets, image codecs, augmentations.
-        .target(name: "Data", dependencies: ["TensorCore", "CZlib", "CPNG"]),
+        .target(name: "Data", dependencies: ["TensorCore", "CZlib", "CPNG", "CJPEGShim"]),
         // Optimizers and learning-rate / momentum schedules.
         .target(name: "Optim", dependencies: ["Layers"]),
         // kNN monitor, linear probe, collapse metrics.

@@ -32,6 +32,16 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptPNG(path: String, message: String)
     /// libpng could not encode the image (its message).
     case pngEncodingFailed(path: String, message: String)
+    /// The file is not a JPEG file (no SOI marker).
+    case notJPEG(path: String)
+    /// libjpeg could not decode the file, or warned that its data is corrupt (its message).
+    case corruptJPEG(path: String, message: String)
+    /// libjpeg could not encode the image (its message).
+    case jpegEncodingFailed(path: String, message: String)
+    /// The file is neither PNG nor JPEG.
+    case unsupportedImageFormat(path: String)
+    /// A folder dataset has no usable image.
+    case emptyImageFolder(path: String, reason: String)
     /// A file could not be written.
     case writeFailed(path: String, reason: String)
 
@@ -66,6 +76,16 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): corrupt PNG: \(message)"
         case let .pngEncodingFailed(path, message):
             return "\(path): cannot encode PNG: \(message)"
+        case let .notJPEG(path):
+            return "\(path): not a JPEG file (no SOI marker)"
+        case let .corruptJPEG(path, message):
+            return "\(path): corrupt JPEG: \(message)"
+        case let .jpegEncodingFailed(path, message):
+            return "\(path): cannot encode JPEG: \(message)"
+        case let .unsupportedImageFormat(path):
+            return "\(path): not a PNG or JPEG file"
+        case let .emptyImageFolder(path, reason):
+            return "\(path): no usable images: \(reason)"
         case let .writeFailed(path, reason):
             return "\(path): cannot write: \(reason)"
         }

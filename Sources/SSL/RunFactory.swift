@@ -17,7 +17,10 @@ public struct RunData: Sendable {
 public enum RunFactory {
     /// Loads the configured dataset. Fashion-MNIST that is not installed falls back to synthetic
     /// shapes with a note saying how to install it; other missing data is an error.
-    public static func loadData(_ config: TrainingConfig) throws -> RunData {
+    ///
+    /// `folder`: `data_dir` is a root with `train/CLASS/*.{JPEG,jpg,jpeg,png}` and `val/CLASS/…`
+    /// (``ImageFolder``); skipped files and empty class folders are reported to `log`.
+    public static func loadData(_ config: TrainingConfig, log: DataWarningLog = .standardError()) throws -> RunData {
         var note: String?
         var train: ImageDataset, test: ImageDataset
         switch config.dataset {
@@ -41,6 +44,17 @@ public enum RunFactory {
             do {
                 train = try CIFAR10.load(.train, directory: config.dataDir)
                 test = try CIFAR10.load(.test, directory: config.dataDir)
+            } catch {
+                throw TrainingError.data(error.description)
+            }
+        case "folder":
+            guard !config.dataDir.isEmpty else {
+                throw TrainingError.data("folder needs data_dir: a folder with train/CLASS/*.JPEG (or .jpg, .png) and val/CLASS/…")
+            }
+            do {
+                train = try ImageFolder.load(root: config.dataDir, split: "train", size: config.imageSize, log: log)
+                test = try ImageFolder.load(root: config.dataDir, split: "val", classNames: train.classNames,
+                                            size: config.imageSize, log: log)
             } catch {
                 throw TrainingError.data(error.description)
             }

@@ -29,6 +29,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var featureStd: Double?
     public var imagesPerSecond: Double
     public var seconds: Double
+    /// Seconds the epoch's steps spent waiting for data (the loader not keeping up).
+    public var dataWaitSeconds: Double = 0
 
     enum CodingKeys: String, CodingKey {
         case epoch, loss
@@ -38,5 +40,6 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         case featureStd = "feature_std"
         case imagesPerSecond = "images_per_s"
         case seconds
+        case dataWaitSeconds = "data_wait_s"
     }
 }

@@ -67,6 +67,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var linearProbeEpochs = 20
     /// BLAS threads (0: all cores).
     public var threads = 0
+    /// Data-preparation threads (0: all cores); batches do not depend on it.
+    public var workers = 0
 
     public init() {}
 }
@@ -187,6 +189,7 @@ extension TrainingConfig {
         int("eval_bank", "kNN bank size (0: all training images)", \.evalBank),
         int("linear_epochs", "linear-probe epochs", \.linearProbeEpochs, min: 1),
         int("threads", "BLAS threads (0: all cores)", \.threads),
+        int("workers", "data-preparation threads (0: all cores)", \.workers),
     ]
 
     /// Every key name (config keys; method hyper-parameters are checked by the method).
@@ -268,10 +271,17 @@ extension TrainingConfig {
         return text
     }
 
-    /// A config from the JSON written by `json()`.
+    /// A config from the JSON written by `json()`; keys added since it was written take their
+    /// default values.
     public static func fromJSON(_ text: String) throws -> TrainingConfig {
         do {
-            return try JSONDecoder().decode(TrainingConfig.self, from: Data(text.utf8))
+            var data = Data(text.utf8)
+            if var stored = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+               let defaults = try JSONSerialization.jsonObject(with: Data(TrainingConfig().json().utf8)) as? [String: Any] {
+                for (key, value) in defaults where stored[key] == nil { stored[key] = value }
+                data = try JSONSerialization.data(withJSONObject: stored)
+            }
+            return try JSONDecoder().decode(TrainingConfig.self, from: data)
         } catch {
             throw ConfigError("the stored run configuration is not valid: \(error.localizedDescription)")
         }

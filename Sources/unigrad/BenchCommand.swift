@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Data
 import Layers
 import SSL
@@ -18,7 +19,13 @@ import TensorCore
 ///   in two views, counting `2·MACs` of the online forward on `2N` images, twice that for its
 ///   backward, and the momentum branch's forward; reported as images/s and as a fraction of the
 ///   same run's sgemm GFLOPS (`train_gflops_fraction`). Selecting it also runs `sgemm`.
-/// - `data`: the `small` two-view augmentation pipeline on 28×28 images, on one thread.
+/// - `data`: the preset's two-view augmentation pipeline (`--preset`, default `small`: 28×28
+///   shapes; `full`: 32×32 colour; `paper`: 256-px JPEGs decoded, RandomResizedCrop 224 and the
+///   MoCo-v2 transforms) on one thread, and an epoch of 4 batches through the loader's
+///   `--workers` threads.
+///
+/// `--preset full|paper` makes the `train` section time that preset's network (ResNet-18 at
+/// 32 px, ResNet-50 at 224 px, 2048×3 projector; default batch 32 and 8).
 ///
 /// Every timed kernel of every selected section runs once per round, round-robin, for
 /// `--repeats` rounds after a warm-up, and the best time of each is kept: on a shared machine
@@ -44,6 +51,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Batch size of the conv section (default 256) and of the train and data sections (default 128).")
     var batch: Int?
 
+    @Option(name: .long, help: "Preset of the train and data sections: tiny | small | full | paper.")
+    var preset = "small"
+
+    @Option(name: .long, help: "Data-preparation threads of the data section (0: all cores).")
+    var workers = 0
+
     @Option(name: .long, help: "Training steps per timed round of the train section.")
     var steps = 4
 
@@ -53,8 +66,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Run the layers' own loops on all cores: conv lanes concurrently with single-threaded gemms, batch norm by channel (KernelThreading.isParallel).")
     var parallelKernels = false
 
+    /// The batch of the train and data sections: `--batch`, or 128 (small), 32 (full), 8 (paper).
+    var trainBatch: Int { batch ?? ["full": 32, "paper": 8][preset] ?? 128 }
+
     func validate() throws {
-        guard repeats > 0, size > 0, (batch ?? 2) > 1, steps > 0 else {
+        guard Presets.names.contains(preset) else {
+            throw ValidationError("--preset must be one of \(Presets.names.joined(separator: ", ")), got '\(preset)'")
+        }
+        guard repeats > 0, size > 0, (batch ?? 2) > 1, steps > 0, workers >= 0 else {
             throw ValidationError("--repeats, --size and --steps must be positive and --batch at least 2")
         }
     }
@@ -68,9 +87,16 @@ struct BenchCommand: ParsableCommand {
         var rng = RandomGenerator(seed: 1)
         let kernels = sections.flatMap { $0.kernels(self, using: &rng) }
         var best: [String: Double] = [:]
+        // CPU seconds of the whole process (all threads) per kernel: on a machine shared with
+        // other jobs, FLOPs per CPU-second say how well the cores we did get were used.
+        var bestCPU: [String: Double] = [:]
         for k in kernels { k.run() }  // warm-up: scratch buffers, page faults, BLAS threads
         for _ in 0..<repeats {
-            for k in kernels { best[k.key] = min(best[k.key] ?? .infinity, BenchKernel.seconds(k.run)) }
+            for k in kernels {
+                let cpu0 = BenchKernel.processCPUSeconds()
+                best[k.key] = min(best[k.key] ?? .infinity, BenchKernel.seconds(k.run))
+                bestCPU[k.key] = min(bestCPU[k.key] ?? .infinity, BenchKernel.processCPUSeconds() - cpu0)
+            }
         }
         var report = BenchReport()
         report.add("blas_threads", "OpenBLAS threads", Double(BLASThreads.count), unit: "", digits: 0)
@@ -80,6 +106,13 @@ struct BenchCommand: ParsableCommand {
         }
         if let s = report.value("sgemm_gflops"), let t = report.value("train_gflops") {
             report.add("train_gflops_fraction", "train step ÷ sgemm", t / s, unit: "", digits: 3)
+            let flops = Dictionary(kernels.map { ($0.key, $0.flops) }, uniquingKeysWith: { a, _ in a })
+            if let sf = flops["sgemm"], let tf = flops["train_step"], let sc = bestCPU["sgemm"], let tc = bestCPU["train_step"] {
+                report.add("sgemm_gflops_per_cpu_s", "sgemm per CPU-second (all threads)", sf / sc / 1e9, unit: "GFLOPS")
+                report.add("train_gflops_per_cpu_s", "train step per CPU-second", tf / tc / 1e9, unit: "GFLOPS")
+                report.add("train_cpu_fraction", "train step ÷ sgemm, per CPU-second", (tf / tc) / (sf / sc), unit: "", digits: 3)
+                report.add("train_cpu_utilisation", "train step CPU-seconds ÷ wall seconds", tc / (best["train_step"] ?? .infinity), unit: "", digits: 2)
+            }
         }
         print(json ? report.json : report.table)
     }
@@ -92,6 +125,13 @@ struct BenchKernel {
     var run: () -> Void
 
     /// Wall-clock seconds of one call.
+    /// CPU time of the process so far (user + system, all threads).
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
     static func seconds(_ body: () -> Void) -> Double {
         let d = ContinuousClock().measure(body)
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
@@ -137,9 +177,10 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
                         BenchKernel(key: "conv\(i + 1)_backward", flops: (i > 0 ? 2 : 1) * forwardFlops) { _ = conv.backward(g) }]
             }
         case .train:
-            return [TrainStepBench.kernel(batch: options.batch ?? 128, steps: options.steps, using: &rng)]
+            return [TrainStepBench.kernel(preset: options.preset, batch: options.trainBatch, steps: options.steps, using: &rng)]
         case .data:
-            return [TrainStepBench.dataKernel(batch: options.batch ?? 128)]
+            return TrainStepBench.dataKernels(preset: options.preset, batch: options.trainBatch,
+                                              workers: ParallelRows.resolvedWorkers(options.workers))
         }
     }
 
@@ -166,13 +207,15 @@ enum BenchSection: String, CaseIterable, ExpressibleByArgument, Sendable {
                 report.add("conv\(i + 1)_backward_gflops", label + " bwd", gflops([b]), unit: "GFLOPS")
             }
         case .train:
-            let b = options.batch ?? 128, seconds = (best["train_step"] ?? .infinity) / Double(options.steps)
-            report.add("train_images_per_s", "small-preset train step (batch \(b), 2 views)", Double(b) / seconds, unit: "images/s")
+            let b = options.trainBatch, seconds = (best["train_step"] ?? .infinity) / Double(options.steps)
+            report.add("train_images_per_s", "\(options.preset)-preset train step (batch \(b), 2 views)", Double(b) / seconds, unit: "images/s")
             report.add("train_step_ms", "  time per step", seconds * 1e3, unit: "ms")
             report.add("train_gflops", "  achieved", gflops(["train_step"]), unit: "GFLOPS")
         case .data:
-            let b = options.batch ?? 128
-            report.add("data_images_per_s", "small two-view augmentation (1 thread)", Double(b) / (best["data_batch"] ?? .infinity), unit: "images/s")
+            let b = options.trainBatch, w = ParallelRows.resolvedWorkers(options.workers)
+            report.add("data_images_per_s", "\(options.preset) two-view pipeline (1 thread)", Double(b) / (best["data_batch"] ?? .infinity), unit: "images/s")
+            report.add("data_images_per_s_workers", "  through the loader (\(w) workers)", Double(4 * b) / (best["data_epoch"] ?? .infinity), unit: "images/s")
+            report.add("data_workers", "  data workers", Double(w), unit: "", digits: 0)
         }
     }
 

@@ -30,8 +30,9 @@ final class ProgressPrinter {
         lastPrint = now
         let elapsed = now.timeIntervalSince(started)
         let eta = elapsed / Double(max(done, 1)) * Double(total - done)
-        let status = String(format: "step %d/%d  loss %.4f  pos_sim %.3f  lr %.4f  %.0f img/s  ETA %@",
-                            done, total, r.loss, r.positiveSimilarity, r.learningRate, r.imagesPerSecond, Self.duration(eta))
+        let status = String(format: "step %d/%d  loss %.4f  pos_sim %.3f  lr %.4f  %.0f img/s  data wait %.0f ms  ETA %@",
+                            done, total, r.loss, r.positiveSimilarity, r.learningRate, r.imagesPerSecond, r.dataSeconds * 1e3,
+                            Self.duration(eta))
         if interactive {
             let width = 24
             let filled = Int(Double(width) * Double(done) / Double(max(total, 1)))
@@ -44,7 +45,8 @@ final class ProgressPrinter {
     }
 
     func epoch(_ e: EpochRecord) {
-        var text = String(format: "epoch %d: loss %.4f  pos_sim %.3f  %.0f img/s  %.0f s", e.epoch, e.loss, e.posSim, e.imagesPerSecond, e.seconds)
+        var text = String(format: "epoch %d: loss %.4f  pos_sim %.3f  %.0f img/s  %.0f s (data wait %.2f s)",
+                          e.epoch, e.loss, e.posSim, e.imagesPerSecond, e.seconds, e.dataWaitSeconds)
         if let k = e.knnTop1 { text += String(format: "  kNN %.2f%%", k) }
         if let r = e.effectiveRank { text += String(format: "  eff. rank %.1f", r) }
         if let s = e.featureStd { text += String(format: "  std %.4f", s) }

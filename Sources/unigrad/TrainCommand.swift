@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TensorCore
 import SSL
+import Data
 import Lab
 import Distributed
 
@@ -147,9 +148,15 @@ struct TrainCommand: ParsableCommand {
         if let writer { try writer.save(run.trainer, config: config) }
         let report = try run.finalReport(linear: !quick, baselines: !quick, seconds: Date().timeIntervalSince(start))
         log.line(Self.summary(report))
+        let waited = run.trainer.history.map(\.dataSeconds).reduce(0, +)
+        let trained = run.trainer.history.map(\.seconds).reduce(0, +)
+        log.line(String(format: "data: %.2f s waiting for batches over %d steps (%.1f%% of %.1f s of steps; %d data workers)",
+                        waited, run.trainer.history.count, 100 * waited / max(waited + trained, 1e-9), waited + trained,
+                        ParallelRows.resolvedWorkers(config.workers)))
         if let resultsFile {
             var object = (try? JSONSerialization.jsonObject(with: JSONEncoder.sorted.encode(report))) as? [String: Any] ?? [:]
             object["final"] = true
+            object["data_wait_s"] = run.trainer.history.map(\.dataSeconds).reduce(0, +)
             object = object.filter { !(($0.value as? Double)?.isNaN ?? false) }
             if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
                 resultsFile.write(data + Data("\n".utf8))

@@ -17,6 +17,7 @@ struct Unigrad: ParsableCommand {
             BenchCommand.self,
             VerifyCommand.self,
             ExperimentCommand.self,
+            MakeFolderCommand.self,
         ])
 
     /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.

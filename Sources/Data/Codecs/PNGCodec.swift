@@ -84,6 +84,20 @@ public enum PNGCodec {
         return fromInterleaved(interleaved, channels: channels, height: height, width: width)
     }
 
+    /// The size and channel count (1 gray, 3 colour) stored in the header, without decoding the pixels.
+    ///
+    /// - Throws: ``DataError/notPNG(path:)``, ``DataError/corruptPNG(path:message:)``.
+    public static func header(_ bytes: [UInt8], name: String = "<memory>") throws(DataError) -> (channels: Int, height: Int, width: Int) {
+        guard bytes.count >= 8, Array(bytes[0..<8]) == signature else { throw .notPNG(path: name) }
+        var png = png_image()
+        png.version = UInt32(PNG_IMAGE_VERSION)
+        let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count) }
+        defer { png_image_free(&png) }
+        guard begun != 0 else { throw .corruptPNG(path: name, message: message(of: png)) }
+        guard png.width > 0, png.height > 0 else { throw .corruptPNG(path: name, message: "unsupported size \(png.width)×\(png.height)") }
+        return (png.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1, Int(png.height), Int(png.width))
+    }
+
     /// Reads and decodes the PNG file at `path`.
     public static func read(_ path: String) throws(DataError) -> UInt8Image {
         try decode(try FileBytes.readPlain(path), name: path)

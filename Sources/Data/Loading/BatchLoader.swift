@@ -73,43 +73,54 @@ public struct BatchLoader: Sendable {
     }
 
     /// The batches of `epoch` from batch `start` on (a resumed run passes the next batch index),
-    /// the next `prefetch` of them prepared on a background thread while the caller trains
-    /// (0: prepared on demand, on the calling thread).
-    public func epoch(_ epoch: Int, startingAt start: Int = 0, prefetch: Int = 2) -> PrefetchingBatchIterator {
-        PrefetchingBatchIterator(loader: self, epoch: epoch, start: start, prefetch: prefetch)
+    /// prepared by `workers` background threads (0: all cores) that keep up to
+    /// `max(prefetch, workers)` batches ready while the caller trains. `prefetch == 0` prepares
+    /// each batch on demand, on the calling thread. Whatever the threads, batch `b` is
+    /// ``batch(epoch:index:)``: its content depends only on `(seed, epoch, b)`.
+    public func epoch(_ epoch: Int, startingAt start: Int = 0, prefetch: Int = 2, workers: Int = 1) -> PrefetchingBatchIterator {
+        PrefetchingBatchIterator(loader: self, epoch: epoch, start: start, prefetch: prefetch,
+                                 workers: prefetch == 0 ? 0 : ParallelRows.resolvedWorkers(workers))
     }
 }
 
-/// The batches of one epoch; a background thread keeps up to `prefetch` batches ready.
+/// The batches of one epoch; `workers` background threads each build whole batches, claiming
+/// batch indices in order, and keep up to `max(prefetch, workers)` batches ahead of the consumer.
 ///
-/// Stopping early is fine: the producer thread ends when the iterator is released.
+/// Stopping early is fine: the producer threads end when the iterator is released.
 public final class PrefetchingBatchIterator: IteratorProtocol, Sequence {
-    /// Shared between the consumer and the producer thread; guarded by `condition`.
+    /// Shared between the consumer and the producer threads; guarded by `condition`.
     private final class Queue: @unchecked Sendable {
         let condition = NSCondition()
         var ready: [Int: TwoViewBatch] = [:]
         var consumed = 0
+        var claimed = 0
         var cancelled = false
     }
 
     private let loader: BatchLoader
     private let order: [Int]
     private let epoch: Int
-    private let prefetch: Int
+    private let depth: Int
     private let queue = Queue()
     private var nextIndex: Int
+    /// Seconds the consumer spent blocked in ``next()`` waiting for a batch, so far.
+    public private(set) var waitSeconds: Double = 0
 
-    init(loader: BatchLoader, epoch: Int, start: Int, prefetch: Int) {
+    init(loader: BatchLoader, epoch: Int, start: Int, prefetch: Int, workers: Int) {
         precondition(prefetch >= 0, "prefetch must be non-negative, got \(prefetch)")
+        precondition(workers >= 0, "workers must be non-negative, got \(workers)")
         precondition(start >= 0 && start <= loader.batchesPerEpoch,
                      "start batch \(start) out of range 0...\(loader.batchesPerEpoch)")
         self.nextIndex = start
         self.loader = loader
         self.epoch = epoch
-        self.prefetch = prefetch
+        self.depth = prefetch == 0 ? 0 : Swift.max(prefetch, workers)
         self.order = loader.order(epoch: epoch)
         queue.consumed = start
-        if prefetch > 0 { startProducer() }
+        queue.claimed = start
+        if depth > 0 {
+            for w in 0..<Swift.max(workers, 1) { startProducer(number: w) }
+        }
     }
 
     deinit {
@@ -122,16 +133,22 @@ public final class PrefetchingBatchIterator: IteratorProtocol, Sequence {
     /// Number of batches in the epoch.
     public var count: Int { loader.batchesPerEpoch }
 
-    private func startProducer() {
+    private func startProducer(number: Int) {
         let queue = self.queue, loader = self.loader, order = self.order, epoch = self.epoch
-        let depth = prefetch, total = loader.batchesPerEpoch, first = nextIndex
+        let depth = self.depth, total = loader.batchesPerEpoch
         let thread = Thread {
-            for b in first..<total {
+            while true {
                 queue.condition.lock()
-                while !queue.cancelled && b - queue.consumed >= depth { queue.condition.wait() }
-                let stop = queue.cancelled
+                while !queue.cancelled && queue.claimed < total && queue.claimed - queue.consumed >= depth {
+                    queue.condition.wait()
+                }
+                if queue.cancelled || queue.claimed >= total {
+                    queue.condition.unlock()
+                    return
+                }
+                let b = queue.claimed
+                queue.claimed += 1
                 queue.condition.unlock()
-                if stop { return }
                 let batch = loader.pipeline.makeBatch(from: loader.dataset, indices: loader.indices(batch: b, order: order),
                                                       seed: loader.seed, epoch: epoch)
                 queue.condition.lock()
@@ -140,7 +157,7 @@ public final class PrefetchingBatchIterator: IteratorProtocol, Sequence {
                 queue.condition.unlock()
             }
         }
-        thread.name = "unigrad.data.prefetch"
+        thread.name = "unigrad.data.worker\(number)"
         thread.start()
     }
 
@@ -149,16 +166,18 @@ public final class PrefetchingBatchIterator: IteratorProtocol, Sequence {
         guard nextIndex < loader.batchesPerEpoch else { return nil }
         let b = nextIndex
         nextIndex += 1
-        if prefetch == 0 {
+        if depth == 0 {
             return loader.pipeline.makeBatch(from: loader.dataset, indices: loader.indices(batch: b, order: order),
                                              seed: loader.seed, epoch: epoch)
         }
+        let start = DispatchTime.now().uptimeNanoseconds
         queue.condition.lock()
         defer { queue.condition.unlock() }
         while queue.ready[b] == nil { queue.condition.wait() }
         let batch = queue.ready.removeValue(forKey: b)
         queue.consumed = b + 1
         queue.condition.broadcast()
+        waitSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         return batch
     }
 }

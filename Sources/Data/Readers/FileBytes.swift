@@ -68,6 +68,15 @@ public enum FileBytes {
         }
     }
 
+    /// Creates the directory `path` and its parents (nothing if it exists).
+    public static func makeDirectory(_ path: String) throws(DataError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw .writeFailed(path: path, reason: "\(error.localizedDescription)")
+        }
+    }
+
     /// Writes `bytes` gzip-compressed to `path` (zlib `gzopen`/`gzwrite`); used by tests and tools
     /// that make IDX files.
     public static func writeGzip(_ bytes: [UInt8], to path: String) throws(DataError) {
