@@ -1,4 +1,5 @@
 import Foundation
+import Layers
 import TensorCore
 import SSL
 import Methods
@@ -20,6 +21,7 @@ extension Session {
         state.analysis = nil
         if key == "threads" {
             BLASThreads.set(config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount)
+            KernelThreading.followBLASThreads()
         }
     }
 

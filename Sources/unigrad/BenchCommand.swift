@@ -63,8 +63,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Conv2d.maxColumnElements: the largest im2col matrix built at once (default: the layer's).")
     var maxColumnElements: Int?
 
-    @Flag(name: .long, help: "Run the layers' own loops on all cores: conv lanes concurrently with single-threaded gemms, batch norm by channel (KernelThreading.isParallel).")
-    var parallelKernels = false
+    @Flag(name: .long, inversion: .prefixedNo,
+          help: "Run the layers' own loops on all cores: conv lanes concurrently with single-threaded gemms, batch norm by channel (KernelThreading.isParallel; the default of train and the shell on more than one core).")
+    var parallelKernels = true
 
     /// The batch of the train and data sections: `--batch`, or 128 (small), 32 (full), 8 (paper).
     var trainBatch: Int { batch ?? ["full": 32, "paper": 8][preset] ?? 128 }
@@ -80,7 +81,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         AllocatorTuning.keepFreedMemory()
-        KernelThreading.isParallel = parallelKernels
+        KernelThreading.isParallel = parallelKernels && BLASThreads.count > 1
         var selected = only.isEmpty ? BenchSection.allCases : only
         if selected.contains(.train) { selected.append(.sgemm) }   // the train fraction needs the same run's sgemm
         let sections = BenchSection.allCases.filter(selected.contains)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Layers
 import SSL
 import TensorCore
 import Lab
@@ -48,6 +49,7 @@ struct ExperimentCommand: ParsableCommand {
     var pointsPerEpoch = 4
 
     func run() throws {
+        KernelThreading.followBLASThreads()
         AllocatorTuning.keepFreedMemory()
         do {
             try runExperiment()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Layers
 import TensorCore
 import SSL
 import Lab
@@ -49,6 +50,7 @@ struct LinearEvalCommand: ParsableCommand {
     var results: String?
 
     func run() throws {
+        KernelThreading.followBLASThreads()
         AllocatorTuning.keepFreedMemory()
         do {
             try evaluate()

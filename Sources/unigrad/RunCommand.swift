@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Layers
 import Lab
 
 /// `unigrad run FILE…`: runs command scripts or lessons headless.
@@ -15,6 +16,7 @@ struct RunCommand: ParsableCommand {
     var keepGoing = false
 
     func run() throws {
+        KernelThreading.followBLASThreads()
         AllocatorTuning.keepFreedMemory()
         let session = Session(useColor: Terminal.colorEnabled(forStandardOutput: true))
         let interpreter = Interpreter(session: session)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Layers
 import TensorCore
 import SSL
 import Data
@@ -85,6 +86,7 @@ struct TrainCommand: ParsableCommand {
             // The ranks on one host share its cores.
             BLASThreads.set(ProcessInfo.processInfo.activeProcessorCount / max(1, Communicators.localSize() ?? 1))
         }
+        KernelThreading.followBLASThreads()
         // Rank 0 alone prints, writes results and checkpoints.
         let log = ProgressPrinter(interactive: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
                                   muted: !world.isRoot)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import Layers
 
 /// `unigrad`: the UniGrad Lab command line. With no subcommand it opens the interactive shell.
 @main
@@ -22,6 +23,7 @@ struct Unigrad: ParsableCommand {
 
     /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.
     func run() throws {
+        KernelThreading.followBLASThreads()
         let session = Session(useColor: Terminal.colorEnabled(forStandardOutput: true))
         let interpreter = Interpreter(session: session)
         let status = isatty(0) == 1 ? ReadlineShell.run(interpreter: interpreter) : ReadlineShell.runPiped(interpreter: interpreter)
