@@ -49,7 +49,6 @@ struct ExperimentCommand: ParsableCommand {
     var pointsPerEpoch = 4
 
     func run() throws {
-        KernelThreading.followBLASThreads()
         AllocatorTuning.keepFreedMemory()
         do {
             try runExperiment()
@@ -69,16 +68,17 @@ struct ExperimentCommand: ParsableCommand {
                                           assignments: assignments, curvePointsPerEpoch: pointsPerEpoch)
         let base = try settings.baseConfig()
         if base.threads > 0 { BLASThreads.set(base.threads) }
+        KernelThreading.followBLASThreads()
         let directory = out ?? "experiments/\(name)-\(preset)"
         let runner = ExperimentRunner(experiment: experiment, settings: settings, outputDirectory: directory)
         let log = ProgressPrinter(interactive: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         log.line("unigrad experiment \(name): output in \(directory)")
         runner.log = { log.line($0) }
-        var started = Date(), current = ""
+        var started = Date(), current = "", resumedAt = 0
         runner.onStep = { row, k, record, total in
             let key = "\(row.id)-\(k)"
-            if key != current { current = key; started = Date() }
-            log.step(record, total: total, started: started)
+            if key != current { current = key; started = Date(); resumedAt = record.step }
+            log.step(record, total: total, started: started, resumedAt: resumedAt)
         }
         signal(SIGINT) { _ in
             if ExperimentCommand.interrupt.isRaised { _exit(130) }

@@ -21,7 +21,8 @@ final class ProgressPrinter {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
-    func step(_ r: StepRecord, total: Int, started: Date) {
+    /// `resumedAt`: the step the run started from (a resumed run's ETA counts only its own steps).
+    func step(_ r: StepRecord, total: Int, started: Date, resumedAt: Int = 0) {
         let now = Date()
         guard !muted else { return }
         let done = r.step + 1
@@ -29,7 +30,7 @@ final class ProgressPrinter {
         guard now.timeIntervalSince(lastPrint) >= interval || done == total else { return }
         lastPrint = now
         let elapsed = now.timeIntervalSince(started)
-        let eta = elapsed / Double(max(done, 1)) * Double(total - done)
+        let eta = elapsed / Double(max(done - resumedAt, 1)) * Double(total - done)
         let status = String(format: "step %d/%d  loss %.4f  pos_sim %.3f  lr %.4f  %.0f img/s  data wait %.0f ms  ETA %@",
                             done, total, r.loss, r.positiveSimilarity, r.learningRate, r.imagesPerSecond, r.dataSeconds * 1e3,
                             Self.duration(eta))

@@ -116,11 +116,11 @@ struct TrainCommand: ParsableCommand {
             resultsFile = h
         }
         let start = Date()
-        let total = run.trainer.totalSteps
+        let total = run.trainer.totalSteps, resumedAt = run.trainer.step
         // Wall-clock throughput of the steps after the first (which includes warm-up costs).
         var firstStepEnd: Date?, lastStepEnd = Date(), timedSteps = 0
         run.onStep = { r in
-            log.step(r, total: total, started: start)
+            log.step(r, total: total, started: start, resumedAt: resumedAt)
             if firstStepEnd == nil { firstStepEnd = Date() } else { timedSteps += 1; lastStepEnd = Date() }
         }
         run.onEpoch = { e in
