@@ -5,21 +5,9 @@ import Testing
 
 /// End-to-end runs of the built `unigrad grad` executable.
 @Suite(.serialized) struct GradCommandTests {
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
+    typealias Run = CommandOutput
 
-    func run(_ arguments: [String]) throws -> Run {
-        let exe = try #require(unigradExecutable(), "build the unigrad executable first (swift build)")
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = ["grad"] + arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func run(_ arguments: [String]) throws -> Run { try runUnigrad(["grad"] + arguments) }
 
     func expectOneLineError(_ r: Run, _ fragment: String, status: ClosedRange<Int32> = 1...2, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(status.contains(r.status), "status \(r.status): \(r.stderr)", sourceLocation: sourceLocation)

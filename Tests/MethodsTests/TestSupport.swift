@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import GradCheck
 import Methods
 import TensorCore
@@ -82,6 +83,25 @@ func unigradExecutable() -> URL? {
     root = root.deletingLastPathComponent().deletingLastPathComponent()
     candidates += ["release", "debug"].map { root.appendingPathComponent(".build/\($0)/unigrad") }
     return candidates.first { fm.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
+}
+
+/// What a run of the built `unigrad` printed, and its exit status.
+struct CommandOutput { var status: Int32; var stdout: String; var stderr: String }
+
+/// Runs the built `unigrad` with `arguments` (in `directory`, if given) and collects its output.
+func runUnigrad(_ arguments: [String], in directory: URL? = nil) throws -> CommandOutput {
+    let exe = try #require(unigradExecutable(), "build the unigrad executable first")
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = arguments
+    if let directory { p.currentDirectoryURL = directory }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CommandOutput(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
 }
 
 /// Writes `text` to a fresh temporary file and returns its path.

@@ -4,21 +4,9 @@ import Testing
 /// End-to-end runs of the built `unigrad train` (kept beside the other command-line tests, which
 /// share `unigradExecutable()`): every user error is one `error:` line with status 1 or 2.
 @Suite(.serialized) struct TrainCommandTests {
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
+    typealias Run = CommandOutput
 
-    func train(_ arguments: [String]) throws -> Run {
-        let exe = try #require(unigradExecutable(), "build the unigrad executable first")
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = ["train"] + arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func train(_ arguments: [String]) throws -> Run { try runUnigrad(["train"] + arguments) }
 
     @Test(arguments: [
         (["--preset", "huge"], "unknown preset 'huge'"),

@@ -10,37 +10,8 @@ private let repositoryRoot: URL = {
     return url
 }()
 
-/// The built `unigrad` next to the test bundle, or under `<repo>/.build/{release,debug}`.
-private func verifyExecutable() -> URL? {
-    var candidates: [URL] = []
-    var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-    for _ in 0..<4 {
-        candidates.append(dir.appendingPathComponent("unigrad"))
-        dir.deleteLastPathComponent()
-    }
-    candidates += ["release", "debug"].map { repositoryRoot.appendingPathComponent(".build/\($0)/unigrad") }
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}
-
-private struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-private func run(_ arguments: [String], in directory: URL = repositoryRoot) throws -> Run {
-    guard let exe = verifyExecutable() else { throw CocoaError(.fileNoSuchFile) }
-    let p = Process()
-    p.executableURL = exe
-    p.arguments = ["verify"] + arguments
-    p.currentDirectoryURL = directory
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+private func run(_ arguments: [String], in directory: URL = repositoryRoot) throws -> CommandOutput {
+    try runUnigrad(["verify"] + arguments, in: directory)
 }
 
 private func scratch(_ name: String, _ text: String) throws -> String {
@@ -51,7 +22,7 @@ private func scratch(_ name: String, _ text: String) throws -> String {
     return url.path
 }
 
-@Suite("unigrad verify command", .enabled(if: verifyExecutable() != nil, "the unigrad executable is not built"))
+@Suite("unigrad verify command", .enabled(if: unigradExecutable() != nil, "the unigrad executable is not built"))
 struct VerifyCommandTests {
     @Test("verifying one derivation prints PASS lines and the summary, exit 0")
     func verifiesOneFile() throws {
