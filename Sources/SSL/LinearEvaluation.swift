@@ -233,14 +233,7 @@ public final class LinearEvaluation {
 
     /// Encoder features `(N, F)` of a `(N, C, H, W)` batch, in chunks, in evaluation mode.
     public func features(_ images: Tensor<Float>, chunk: Int = 256) -> Tensor<Float> {
-        var parts: [Tensor<Float>] = []
-        var start = 0
-        while start < images.shape[0] {
-            let end = min(start + chunk, images.shape[0])
-            parts.append(encoder.forward(images.slicingRows(start..<end)))
-            start = end
-        }
-        return Tensor.concatenatingRows(parts)
+        encoder.forwardInChunks(images, chunk: chunk)
     }
 
     /// Features of dataset images `indices` with the evaluation transform (no augmentation).

@@ -110,14 +110,7 @@ public final class SiameseModel<Scalar: BLASScalar> {
         let wasTraining = encoder.isTraining
         encoder.isTraining = false
         defer { encoder.isTraining = wasTraining }
-        var parts: [Tensor<Scalar>] = []
-        var start = 0
-        while start < images.shape[0] {
-            let end = min(start + chunk, images.shape[0])
-            parts.append(encoder.forward(images.slicingRows(start..<end)))
-            start = end
-        }
-        return Tensor.concatenatingRows(parts)
+        return encoder.forwardInChunks(images, chunk: chunk)
     }
 
     /// The online projector's outputs `z` (N, D) for encoder features, in evaluation mode: where a
@@ -126,13 +119,6 @@ public final class SiameseModel<Scalar: BLASScalar> {
         let wasTraining = projector.isTraining
         projector.isTraining = false
         defer { projector.isTraining = wasTraining }
-        var parts: [Tensor<Scalar>] = []
-        var start = 0
-        while start < f.shape[0] {
-            let end = min(start + chunk, f.shape[0])
-            parts.append(projector.forward(f.slicingRows(start..<end)))
-            start = end
-        }
-        return Tensor.concatenatingRows(parts)
+        return projector.forwardInChunks(f, chunk: chunk)
     }
 }
