@@ -49,7 +49,6 @@ import Testing
 
     @Test(arguments: analytic)
     func largeBatch(name: String) throws {
-        BLASThreads.set(1)  // small gemms: OpenBLAS threads only spin on a shared 2-core machine
         try check(name, n: 256, d: 128, sample: 16, state: randomState(d: 128, queue: 256, seed: 7), seed: 13, step: 1e-2, directions: 2)
     }
 }
