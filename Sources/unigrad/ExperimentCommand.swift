@@ -20,13 +20,15 @@ struct ExperimentCommand: ParsableCommand {
         Default schedule on the `small` preset: 3 epochs on the first 20000 Fashion-MNIST images
         (468 steps of 128 per row); table1 (11 rows) takes about an hour on an idle 2-core machine.
         Other presets keep their own epochs and all images. Each run is checkpointed in
-        OUT/runs/<row>-seed<k>/; running the same command again continues where it stopped and never
-        retrains a finished run. Results: OUT/table.md, OUT/table.csv (mean ± std over seeds),
-        OUT/runs.csv (every run), OUT/runs/*/result.json.
+        OUT/runs/<method>-<target>-seed<k>/; running the same command again continues where it
+        stopped and never retrains a finished run. The experiments share runs in the same OUT:
+        after table1, table2 trains only its stopgrad and momentum-positive columns and figure2
+        trains nothing. Results: OUT/<name>.md, OUT/<name>.csv (mean ± std over seeds),
+        OUT/<name>-runs.csv (every run), OUT/runs/*/result.json, OUT/figure2-*.svg.
 
         Examples:
           unigrad experiment table1
-          unigrad experiment table2 --seeds 3 --out experiments/table2
+          unigrad experiment table2 --seeds 3 --out experiments/seeds3
           unigrad experiment figure2 --epochs 2 --subset 10000
           unigrad experiment table1 --preset tiny --epochs 1
         """)
@@ -41,11 +43,11 @@ struct ExperimentCommand: ParsableCommand {
     var subset: Int?
     @Option(help: "Seeds per row; several give mean ± sample std.")
     var seeds = 1
-    @Option(help: "Output folder (default: experiments/<name>-<preset>).")
+    @Option(help: "Output folder, shared by the experiments (default: experiments/<preset>).")
     var out: String?
     @Option(name: .customLong("set"), help: "key=value for every row (config keys) or the rows whose method has the key (repeatable).")
     var assignments: [String] = []
-    @Option(help: "figure2: curve points per epoch (kNN on a reduced bank each time).")
+    @Option(help: "Curve points per epoch (kNN on a reduced bank each time).")
     var pointsPerEpoch = 4
 
     func run() throws {
@@ -69,7 +71,7 @@ struct ExperimentCommand: ParsableCommand {
         let base = try settings.baseConfig()
         if base.threads > 0 { BLASThreads.set(base.threads) }
         KernelThreading.followBLASThreads()
-        let directory = out ?? "experiments/\(name)-\(preset)"
+        let directory = out ?? "experiments/\(preset)"
         let runner = ExperimentRunner(experiment: experiment, settings: settings, outputDirectory: directory)
         let log = ProgressPrinter(interactive: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         log.line("unigrad experiment \(name): output in \(directory)")
@@ -96,7 +98,8 @@ struct ExperimentCommand: ParsableCommand {
             log.line(figure.terminalText())
             for path in try figure.writeSVGs(directory: directory) { log.line("wrote \(path)") }
         }
-        log.line("wrote \(directory)/table.md, table.csv, runs.csv")
+        let files = runner.tableFiles
+        log.line("wrote \(files.markdown), \(files.csv), \(files.runs)")
     }
 
     /// Set by Ctrl-C: the first stops after the current step (checkpointing), the second exits.

@@ -55,7 +55,7 @@ import SSL
         #expect(runner.outcomes.map(\.kind) == [.trained, .trained])
         #expect(runner.outcomes.map(\.stepsTrained) == [8, 8])
 
-        let a = try Self.result(dir, "a-unigrad-seed0"), b = try Self.result(dir, "b-simclr-seed0")
+        let a = try Self.result(dir, "unigrad-momentum-seed0"), b = try Self.result(dir, "simclr-momentum-seed0")
         #expect(a.method == "unigrad" && b.method == "simclr" && a.steps == 8 && b.steps == 8)
         #expect(a.parameters.contains("lambda=5"))   // Presets.methodDefaults(tiny, unigrad)
         for r in [a, b] {
@@ -64,7 +64,7 @@ import SSL
             #expect(r.effectiveRank > 1 && r.effectiveRank <= 256)
         }
 
-        let csv = Self.parseCSV(try String(contentsOfFile: "\(dir)/table.csv", encoding: .utf8))
+        let csv = Self.parseCSV(try String(contentsOfFile: "\(dir)/test.csv", encoding: .utf8))
         #expect(csv.count == 3)
         let header = csv[0]
         #expect(header.count == 14 && csv.allSatisfy { $0.count == header.count })
@@ -78,10 +78,10 @@ import SSL
         }
         #expect(column("change", csv[2]) == "second, with a comma")
 
-        let runs = Self.parseCSV(try String(contentsOfFile: "\(dir)/runs.csv", encoding: .utf8))
+        let runs = Self.parseCSV(try String(contentsOfFile: "\(dir)/test-runs.csv", encoding: .utf8))
         #expect(runs.count == 3 && runs[1][0] == "a-unigrad" && runs[2][0] == "b-simclr")
 
-        let md = try String(contentsOfFile: "\(dir)/table.md", encoding: .utf8)
+        let md = try String(contentsOfFile: "\(dir)/test.md", encoding: .utf8)
         #expect(md == table.markdown())
         #expect(md.contains("| a-unigrad | `unigrad` | momentum | first | \(String(format: "%.2f", a.knnTop1)) | \(String(format: "%.2f", a.linearTop1)) |"))
         #expect(md.contains("| b-simclr | `simclr` | momentum |"))
@@ -98,10 +98,10 @@ import SSL
         first.shouldStop = { flag.isRaised }
         #expect(try first.run() == nil)
         #expect(first.outcomes.map(\.kind) == [.trained, .interrupted(atStep: 5)])
-        #expect(!FileManager.default.fileExists(atPath: "\(dir)/table.csv"))
-        #expect(!FileManager.default.fileExists(atPath: "\(dir)/runs/b-simclr-seed0/result.json"))
-        let finishedBefore = try Self.result(dir, "a-unigrad-seed0")
-        let modifiedBefore = try FileManager.default.attributesOfItem(atPath: "\(dir)/runs/a-unigrad-seed0/result.json")[.modificationDate] as? Date
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/test.csv"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/runs/simclr-momentum-seed0/result.json"))
+        let finishedBefore = try Self.result(dir, "unigrad-momentum-seed0")
+        let modifiedBefore = try FileManager.default.attributesOfItem(atPath: "\(dir)/runs/unigrad-momentum-seed0/result.json")[.modificationDate] as? Date
 
         let second = ExperimentRunner(experiment: Self.twoRows, settings: Self.settings(), outputDirectory: dir)
         var trainedRows: Set<String> = []
@@ -110,18 +110,43 @@ import SSL
         #expect(second.outcomes.map(\.kind) == [.alreadyFinished, .resumed(fromStep: 5)])
         #expect(second.outcomes.map(\.stepsTrained) == [0, 3])
         #expect(trainedRows == ["b-simclr"])
-        #expect(try Self.result(dir, "a-unigrad-seed0") == finishedBefore)
-        let modifiedAfter = try FileManager.default.attributesOfItem(atPath: "\(dir)/runs/a-unigrad-seed0/result.json")[.modificationDate] as? Date
+        #expect(try Self.result(dir, "unigrad-momentum-seed0") == finishedBefore)
+        let modifiedAfter = try FileManager.default.attributesOfItem(atPath: "\(dir)/runs/unigrad-momentum-seed0/result.json")[.modificationDate] as? Date
         #expect(modifiedAfter == modifiedBefore)
 
         // The resumed run follows the uninterrupted trajectory.
         let uninterrupted = ExperimentRunner(experiment: Self.twoRows, settings: Self.settings(), outputDirectory: reference)
         try uninterrupted.run()
-        let resumed = try Self.result(dir, "b-simclr-seed0"), straight = try Self.result(reference, "b-simclr-seed0")
+        let resumed = try Self.result(dir, "simclr-momentum-seed0"), straight = try Self.result(reference, "simclr-momentum-seed0")
         #expect(resumed.steps == 8)
         #expect(resumed.finalLoss == straight.finalLoss)
         #expect(resumed.knnTop1 == straight.knnTop1)
         #expect(resumed.effectiveRank == straight.effectiveRank)
+    }
+
+    /// Runs are named by what they train, so another experiment in the same folder reuses a
+    /// finished run (under its own row id) and trains only the runs it does not share.
+    @Test func experimentsInOneFolderShareTheirRuns() throws {
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ExperimentRunner(experiment: Self.twoRows, settings: Self.settings(), outputDirectory: dir).run()
+        let trained = try Self.result(dir, "unigrad-momentum-seed0")
+        let columns = Experiment(name: "targets", title: "one method, two targets", rows: [
+            ExperimentRow(id: "unigrad-stopgrad", method: "unigrad", target: .stopgrad),
+            ExperimentRow(id: "unigrad-momentum", method: "unigrad", target: .momentum),
+        ], recordsCurves: true)
+        let second = ExperimentRunner(experiment: columns, settings: Self.settings(), outputDirectory: dir)
+        let table = try #require(try second.run())
+        #expect(second.outcomes.map(\.kind) == [.trained, .alreadyFinished])
+        #expect(second.outcomes.map(\.stepsTrained) == [8, 0])
+        let shared = try #require(table.results.first { $0.row == "unigrad-momentum" })
+        #expect(shared.knnTop1 == trained.knnTop1 && shared.finalLoss == trained.finalLoss)
+        #expect(try Self.result(dir, "unigrad-stopgrad-seed0").target == "stopgrad")
+        // Both tables live side by side; the curves of the shared run were recorded by the first.
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/test.md") && FileManager.default.fileExists(atPath: "\(dir)/targets.md"))
+        #expect(trained.curve.map(\.step) == [4, 8])
+        let md = try String(contentsOfFile: "\(dir)/targets.md", encoding: .utf8)
+        #expect(md.contains("| unigrad-momentum | `unigrad` | momentum |") && md.contains("| unigrad-stopgrad | `unigrad` | stopgrad |"))
     }
 
     @Test func meanAndSampleStandardDeviation() {
@@ -141,10 +166,10 @@ import SSL
                                     rows: [ExperimentRow(id: "unigrad", method: "unigrad")], recordsCurves: true)
         let runner = ExperimentRunner(experiment: experiment, settings: Self.settings(seeds: 2), outputDirectory: dir)
         let table = try #require(try runner.run())
-        let r0 = try Self.result(dir, "unigrad-seed0"), r1 = try Self.result(dir, "unigrad-seed1")
+        let r0 = try Self.result(dir, "unigrad-momentum-seed0"), r1 = try Self.result(dir, "unigrad-momentum-seed1")
         #expect(r1.seed == r0.seed + 1)
         #expect(r0.knnTop1 != r1.knnTop1 || r0.finalLoss != r1.finalLoss)   // different seeds, different runs
-        let csv = Self.parseCSV(try String(contentsOfFile: "\(dir)/table.csv", encoding: .utf8))
+        let csv = Self.parseCSV(try String(contentsOfFile: "\(dir)/curves.csv", encoding: .utf8))
         let header = csv[0], line = csv[1]
         func value(_ name: String) -> Double { Double(line[header.firstIndex(of: name)!])! }
         #expect(line[header.firstIndex(of: "seeds")!] == "2")
@@ -180,11 +205,11 @@ import SSL
             return
         }
         #expect(step < 8 && runner.outcomes[1].kind == .trained)
-        let hot = try Self.result(dir, "hot-seed0")
+        let hot = try Self.result(dir, "unigrad-momentum-lr_1e30-seed0")
         #expect(hot.failure?.contains("training stopped at step") == true && hot.knnTop1.isNaN)
         #expect(table.lines[0].knn == nil && table.lines[0].diverged == 1 && table.lines[1].knn != nil)
         #expect(table.markdown().contains("| hot | `unigrad` | momentum | lr far too high | diverged | diverged | diverged |"))
-        let csv = Self.parseCSV(try String(contentsOfFile: "\(dir)/table.csv", encoding: .utf8))
+        let csv = Self.parseCSV(try String(contentsOfFile: "\(dir)/test.csv", encoding: .utf8))
         #expect(csv[1][5] == "1" && csv[1][6] == "" && csv[2][5] == "0")
 
         let again = ExperimentRunner(experiment: experiment, settings: Self.settings(), outputDirectory: dir)
@@ -192,11 +217,11 @@ import SSL
         #expect(again.outcomes.map(\.kind) == [.alreadyFinished, .alreadyFinished])
         // Other settings in the same folder are refused rather than mixed in.
         let other = ExperimentRunner(experiment: experiment, settings: Self.settings(epochs: 2), outputDirectory: dir)
-        #expect(throws: ExperimentError.changedSettings(directory: "\(dir)/runs/hot-seed0")) { try other.run() }
+        #expect(throws: ExperimentError.changedSettings(directory: "\(dir)/runs/unigrad-momentum-lr_1e30-seed0")) { try other.run() }
         // A damaged result is a one-line error, not a crash or a silent retrain.
-        try Data("{\"row\": 1".utf8).write(to: URL(fileURLWithPath: "\(dir)/runs/fine-seed0/result.json"))
+        try Data("{\"row\": 1".utf8).write(to: URL(fileURLWithPath: "\(dir)/runs/unigrad-momentum-seed0/result.json"))
         let damaged = ExperimentRunner(experiment: experiment, settings: Self.settings(), outputDirectory: dir)
-        #expect(throws: ExperimentError.corruptResult(path: "\(dir)/runs/fine-seed0/result.json")) { try damaged.run() }
+        #expect(throws: ExperimentError.corruptResult(path: "\(dir)/runs/unigrad-momentum-seed0/result.json")) { try damaged.run() }
     }
 
     @Test func unknownNamesAndSettingsAreOneLineErrors() throws {

@@ -9,8 +9,8 @@ public struct Experiment: Equatable, Sendable {
     public var title: String
     /// The rows, in order.
     public var rows: [ExperimentRow]
-    /// Whether each run records training curves (loss, positive similarity, kNN on a reduced
-    /// bank, effective rank) several times per epoch — what `figure2` plots.
+    /// Whether the output is the runs' training curves (loss, positive similarity, kNN on a
+    /// reduced bank, effective rank) as figures — `figure2`. Every run records its curves.
     public var recordsCurves: Bool
 
     public init(name: String, title: String, rows: [ExperimentRow], recordsCurves: Bool = false) {

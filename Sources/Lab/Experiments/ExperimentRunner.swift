@@ -29,22 +29,28 @@ public struct RunOutcome: Equatable, Sendable {
 public struct ExperimentBaselines: Codable, Equatable, Sendable {
     public var rawPixelKnnTop1: Double
     public var randomInitKnnTop1: Double
+    /// The data and encoder they were measured on (`ExperimentRunner.baselineIdentity`).
+    public var measuredOn: String
 
     enum CodingKeys: String, CodingKey {
         case rawPixelKnnTop1 = "raw_pixel_knn_top1"
         case randomInitKnnTop1 = "random_init_knn_top1"
+        case measuredOn = "measured_on"
     }
 }
 
 /// Runs an experiment: every row × seed, one after another, each in its own directory
-/// `OUT/runs/<row>-seed<k>/` with a checkpoint (`checkpoint.safetensors`, every
-/// `checkpointEvery` steps, at epoch ends and when stopped), `progress.json` (wall time and curve
-/// points so far) and, once finished and evaluated, `result.json`.
+/// `OUT/runs/<run>-seed<k>/` (`ExperimentRow.runName`: `method-target`) with a checkpoint
+/// (`checkpoint.safetensors`, every `checkpointEvery` steps, at epoch ends and when stopped),
+/// `progress.json` (wall time and curve points so far) and, once finished and evaluated,
+/// `result.json`. Every run records training curves, so any experiment's runs can be plotted.
 ///
-/// Resuming: a run with a `result.json` is never trained again; a run with only a checkpoint
-/// continues from it (the same trajectory as uninterrupted, since batches depend only on seed,
-/// epoch and index); other runs start from scratch. When every run is finished the tables are
-/// written (`table.md`, `table.csv`, `runs.csv`) from the `result.json` files alone.
+/// Resuming and sharing: a run with a `result.json` is never trained again — also when another
+/// experiment in the same `OUT` trained it (Table 2's momentum column and Figure 2 are Table 1
+/// runs); a run with only a checkpoint continues from it (the same trajectory as uninterrupted,
+/// since batches depend only on seed, epoch and index); other runs start from scratch. Each run's
+/// `config.json` guards against mixing settings. When every run is finished the tables are written
+/// (`<name>.md`, `<name>.csv`, `<name>-runs.csv`) from the `result.json` files alone.
 public final class ExperimentRunner {
     public let experiment: Experiment
     public let settings: ExperimentSettings
@@ -70,9 +76,15 @@ public final class ExperimentRunner {
         self.outputDirectory = outputDirectory
     }
 
-    /// `OUT/runs/<row>-seed<k>`.
+    /// `OUT/runs/<run>-seed<k>` (`ExperimentRow.runName`).
     public func runDirectory(row: ExperimentRow, seed k: Int) -> String {
-        (outputDirectory as NSString).appendingPathComponent("runs/\(row.id)-seed\(k)")
+        (outputDirectory as NSString).appendingPathComponent("runs/\(row.runName)-seed\(k)")
+    }
+
+    /// The files the tables are written to: `OUT/<name>.md`, `.csv` and `-runs.csv`.
+    public var tableFiles: (markdown: String, csv: String, runs: String) {
+        let base = (outputDirectory as NSString).appendingPathComponent(experiment.name)
+        return (base + ".md", base + ".csv", base + "-runs.csv")
     }
 
     /// Runs (or resumes) every run and writes the tables; returns nil if stopped before the end.
@@ -93,9 +105,9 @@ public final class ExperimentRunner {
             }
         }
         let table = ExperimentTable(experiment: experiment, settings: try settingsSummary(baselines: baselines), results: results)
-        try write(table.markdown(), to: "table.md")
-        try write(table.csv(), to: "table.csv")
-        try write(table.runsCSV(), to: "runs.csv")
+        try Self.writeAtomically(Foundation.Data(table.markdown().utf8), to: tableFiles.markdown)
+        try Self.writeAtomically(Foundation.Data(table.csv().utf8), to: tableFiles.csv)
+        try Self.writeAtomically(Foundation.Data(table.runsCSV().utf8), to: tableFiles.runs)
         return table
     }
 
@@ -111,11 +123,12 @@ public final class ExperimentRunner {
         if let stored = FileManager.default.contents(atPath: configPath), String(decoding: stored, as: UTF8.self) != Self.identity(config) {
             throw ExperimentError.changedSettings(directory: dir)
         }
-        if let existing = try Self.readResult(resultPath) {
+        if var existing = try Self.readResult(resultPath) {
             guard existing.method == row.method && existing.target == row.target.rawValue else {
                 throw ExperimentError.mismatchedRun(directory: dir, found: "\(existing.method)/\(existing.target)",
                                                     expected: "\(row.method)/\(row.target.rawValue)")
             }
+            existing.row = row.id  // it may have been trained as another experiment's row
             outcomes.append(RunOutcome(row: row.id, seedIndex: k, kind: .alreadyFinished, stepsTrained: 0))
             log(position + "\(row.id) seed \(k): " + (existing.failure.map { "diverged earlier (\($0))" }
                 ?? "finished earlier (kNN \(String(format: "%.2f", existing.knnTop1))%)") + ", not retrained")
@@ -156,7 +169,7 @@ public final class ExperimentRunner {
             guard let run else { return }
             onStep?(row, k, record, total)
             let done = run.trainer.step
-            if experiment.recordsCurves && (done % curveInterval == 0 || done == total) {
+            if done % curveInterval == 0 || done == total {
                 progress.curve.append(self.curvePoint(run, since: lastCurveStep))
                 lastCurveStep = done
             }
@@ -246,17 +259,20 @@ public final class ExperimentRunner {
     }
 
     /// kNN on raw pixels and on a random-init encoder (first row, seed 0), measured once and
-    /// stored in `OUT/baselines.json`.
+    /// stored in `OUT/baselines.json` with the data and encoder they were measured on (measured
+    /// again when those differ).
     func measureBaselines() throws -> ExperimentBaselines {
         let path = (outputDirectory as NSString).appendingPathComponent("baselines.json")
-        if let data = FileManager.default.contents(atPath: path),
-           let saved = try? JSONDecoder.experiment.decode(ExperimentBaselines.self, from: data) {
-            return saved
-        }
         guard let row = experiment.rows.first else { preconditionFailure("experiment \(experiment.name) has no rows") }
         let config = try settings.config(for: row, seed: 0)
+        let measuredOn = Self.baselineIdentity(config)
+        if let data = FileManager.default.contents(atPath: path),
+           let saved = try? JSONDecoder.experiment.decode(ExperimentBaselines.self, from: data), saved.measuredOn == measuredOn {
+            return saved
+        }
         let run = try TrainingRun(config: config, data: try data(for: config))
-        let b = ExperimentBaselines(rawPixelKnnTop1: try run.rawPixelKnn(), randomInitKnnTop1: try run.randomInitKnn())
+        let b = ExperimentBaselines(rawPixelKnnTop1: try run.rawPixelKnn(), randomInitKnnTop1: try run.randomInitKnn(),
+                                    measuredOn: measuredOn)
         try Self.writeAtomically(JSONEncoder.experiment.encode(b), to: path)
         log("baselines: kNN on raw pixels \(String(format: "%.2f", b.rawPixelKnnTop1))%, "
             + "random-init encoder \(String(format: "%.2f", b.randomInitKnnTop1))%")
@@ -291,9 +307,15 @@ public final class ExperimentRunner {
                 + "effective rank of the test features",
         ] + (baselines.map { b in ["baselines: kNN on raw pixels \(String(format: "%.2f", b.rawPixelKnnTop1))%, random-init encoder "
                 + "\(String(format: "%.2f", b.randomInitKnnTop1))%"] } ?? []) + (settings.assignments.isEmpty ? [] : ["extra settings: " + settings.assignments.joined(separator: " ")])
-          + (experiment.recordsCurves ? ["curves: \(settings.curvePointsPerEpoch) points per epoch; kNN on a reduced bank "
-                + "(first \(settings.curveBank) training images, first \(settings.curveTest) test images)"] : [])
+          + ["curves: \(settings.curvePointsPerEpoch) points per epoch; kNN on a reduced bank "
+                + "(first \(settings.curveBank) training images, first \(settings.curveTest) test images)"]
         return .init(lines: lines, rows: rows)
+    }
+
+    /// What the baselines depend on: data, subset, image size, encoder and its head, seed.
+    static func baselineIdentity(_ c: TrainingConfig) -> String {
+        "\(c.dataset)|\(c.dataDir)|\(c.subset)|\(c.imageSize)|\(c.encoder)|\(c.poolGrid)|\(c.seed)|\(c.syntheticTrain)|\(c.syntheticTest)"
+            + "|k=\(c.knnK)|t=\(c.knnT)|bank=\(c.evalBank)"
     }
 
     /// The configuration that identifies a run (the BLAS thread count does not change it).
@@ -310,10 +332,6 @@ public final class ExperimentRunner {
         } catch {
             throw ExperimentError.corruptResult(path: path)
         }
-    }
-
-    func write(_ text: String, to name: String) throws {
-        try Self.writeAtomically(Foundation.Data(text.utf8), to: (outputDirectory as NSString).appendingPathComponent(name))
     }
 
     /// Replaces `path` atomically (temporary file, then rename), or throws a one-line error.
