@@ -295,7 +295,8 @@ public final class ExperimentRunner {
         }
         let lines = [
             "preset `\(base.preset)`: \(data.train.name), \(data.train.count) training images (subset \(base.subset == 0 ? "all" : String(base.subset))), "
-                + "\(data.test.count) test images; encoder `\(base.encoder)`, projector \(base.projectorHidden)→\(base.projectorOutput)",
+                + "\(data.test.count) test images; encoder `\(base.encoder)`" + (base.poolGrid > 1 ? " with a \(base.poolGrid)×\(base.poolGrid) grid pool" : "")
+                + ", projector \(base.projectorHidden)→\(base.projectorOutput)",
             "schedule: \(base.epochs) epoch\(base.epochs == 1 ? "" : "s") × \(stepsPerEpoch) steps of batch \(base.batchSize)"
                 + (base.maxSteps > 0 ? ", stopping after \(base.maxSteps) steps" : "") + "; optimizer \(base.optimizer), "
                 + "base lr \(formatNumber(base.baseLR))·B/256, warm-up \(formatNumber(base.warmupEpochs)) epochs, cosine; "
@@ -322,6 +323,7 @@ public final class ExperimentRunner {
     static func identity(_ config: TrainingConfig) -> String {
         var c = config
         c.threads = 0
+        c.workers = 0   // batches depend only on (seed, epoch, index), not on the worker count
         return c.json()
     }
 
