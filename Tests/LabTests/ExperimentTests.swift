@@ -149,6 +149,29 @@ import SSL
         #expect(md.contains("| unigrad-momentum | `unigrad` | momentum |") && md.contains("| unigrad-stopgrad | `unigrad` | stopgrad |"))
     }
 
+    /// Two experiments training in one folder at once: a run whose lock another process holds is
+    /// waited for, not trained a second time alongside it.
+    @Test func aRunLockedByAnotherTrainerIsWaitedFor() throws {
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let one = Experiment(name: "one", title: "one row", rows: [ExperimentRow(id: "u", method: "unigrad")])
+        nonisolated(unsafe) let runner = ExperimentRunner(experiment: one, settings: Self.settings(), outputDirectory: dir)
+        let runDir = runner.runDirectory(row: one.rows[0], seed: 0)
+        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+        let held = try RunLock(directory: runDir) {}
+        let waiting = InterruptFlag(), finished = DispatchSemaphore(value: 0)
+        runner.log = { if $0.contains("waiting for the process training \(runDir)") { waiting.raise() } }
+        Thread { _ = try? runner.run(); finished.signal() }.start()
+        let deadline = Date().addingTimeInterval(120)
+        while !waiting.isRaised && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(waiting.isRaised)
+        #expect(!FileManager.default.fileExists(atPath: "\(runDir)/checkpoint.safetensors"))   // nothing trained while locked
+        held.release()
+        finished.wait()
+        #expect(runner.outcomes.map(\.kind) == [.trained])
+        #expect(try Self.result(dir, "unigrad-momentum-seed0").steps == 8)
+    }
+
     @Test func meanAndSampleStandardDeviation() {
         let two = MeanStd([1, 3])
         #expect(two.mean == 2 && two.std == 2.0.squareRoot() && two.count == 2)

@@ -116,6 +116,11 @@ public final class ExperimentRunner {
     /// Trains (or loads) one run; nil when stopped.
     func runOne(row: ExperimentRow, seed k: Int) throws -> ExperimentRunResult? {
         let dir = runDirectory(row: row, seed: k)
+        try Self.makeDirectory(dir)
+        // Another experiment in the same folder may be training this run right now: wait for it,
+        // then take its result (or continue its checkpoint) instead of training it twice.
+        let lock = try RunLock(directory: dir) { self.log(self.position + "\(row.id) seed \(k): waiting for the process training \(dir)") }
+        defer { lock.release() }
         let resultPath = (dir as NSString).appendingPathComponent("result.json")
         let config = try settings.config(for: row, seed: k)
         // The run's configuration is stored with it; another one in the same folder would mix runs.
@@ -150,7 +155,6 @@ public final class ExperimentRunner {
             log(position + "\(row.id) seed \(k): \(row.method), target \(row.target.rawValue), \(run.trainer.method.parameters), "
                 + "lr \(TextFormat.number(run.trainer.schedule.peak)), \(total) steps")
         }
-        try Self.makeDirectory(dir)
         try Self.writeAtomically(Foundation.Data(Self.identity(config).utf8), to: configPath)
         let startStep = run.trainer.step
         let sessionStart = Date()
@@ -165,7 +169,7 @@ public final class ExperimentRunner {
         }
         var stepError: Error?
         run.shouldStop = { [shouldStop] in stepError != nil || shouldStop() }
-        run.onStep = { [weak run, onStep, settings, experiment] record in
+        run.onStep = { [weak run, onStep, settings] record in
             guard let run else { return }
             onStep?(row, k, record, total)
             let done = run.trainer.step
@@ -351,6 +355,30 @@ public final class ExperimentRunner {
         } catch {
             throw ExperimentError.cannotWrite(path: path)
         }
+    }
+}
+
+/// An exclusive advisory lock (`flock`) on `DIR/lock`, held while a process trains or loads the
+/// run in `DIR`; the kernel releases it when the process ends, however it ends.
+final class RunLock {
+    private let fd: Int32
+
+    /// Takes the lock, calling `onWait` once and blocking if another process holds it.
+    init(directory: String, onWait: () -> Void) throws {
+        let path = (directory as NSString).appendingPathComponent("lock")
+        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ExperimentError.cannotWrite(path: path) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            onWait()
+            while flock(fd, LOCK_EX) != 0 {
+                guard errno == EINTR else { close(fd); throw ExperimentError.cannotWrite(path: path) }
+            }
+        }
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
     }
 }
 
