@@ -249,12 +249,7 @@ public final class ExperimentRunner {
 
     /// The run's data, loaded once for all rows that share it.
     func data(for config: TrainingConfig) throws -> RunData {
-        var key = "\(config.dataset)|\(config.dataDir)|\(config.subset)|\(config.imageSize)"
-        let fashionDirectory = config.dataDir.isEmpty ? FashionMNIST.defaultDirectory : config.dataDir
-        // Synthetic shapes (also the fallback for a missing Fashion-MNIST) depend on the seed.
-        if config.dataset == "synthetic" || (config.dataset == "fashion-mnist" && !FashionMNIST.isInstalled(.train, directory: fashionDirectory)) {
-            key += "|\(config.syntheticTrain)|\(config.syntheticTest)|\(config.seed)"
-        }
+        let key = Self.dataIdentity(config)
         if let cachedData, cachedData.key == key { return cachedData.data }
         let data = try RunFactory.loadData(config)
         if let note = data.note { log("note: " + note) }
@@ -319,8 +314,18 @@ public final class ExperimentRunner {
 
     /// What the baselines depend on: data, subset, image size, encoder and its head, seed.
     static func baselineIdentity(_ c: TrainingConfig) -> String {
-        "\(c.dataset)|\(c.dataDir)|\(c.subset)|\(c.imageSize)|\(c.encoder)|\(c.poolGrid)|\(c.seed)|\(c.syntheticTrain)|\(c.syntheticTest)"
-            + "|k=\(c.knnK)|t=\(c.knnT)|bank=\(c.evalBank)"
+        dataIdentity(c) + "|\(c.encoder)|\(c.poolGrid)|\(c.seed)|k=\(c.knnK)|t=\(c.knnT)|bank=\(c.evalBank)"
+    }
+
+    /// What a run's data depend on: dataset, folder, subset, image size — and, for synthetic
+    /// shapes (also the fallback for a missing Fashion-MNIST), their counts and the seed.
+    static func dataIdentity(_ config: TrainingConfig) -> String {
+        var key = "\(config.dataset)|\(config.dataDir)|\(config.subset)|\(config.imageSize)"
+        let fashionDirectory = config.dataDir.isEmpty ? FashionMNIST.defaultDirectory : config.dataDir
+        if config.dataset == "synthetic" || (config.dataset == "fashion-mnist" && !FashionMNIST.isInstalled(.train, directory: fashionDirectory)) {
+            key += "|\(config.syntheticTrain)|\(config.syntheticTest)|\(config.seed)"
+        }
+        return key
     }
 
     /// The configuration that identifies a run (the BLAS thread count does not change it).
