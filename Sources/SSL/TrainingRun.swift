@@ -153,19 +153,27 @@ public final class TrainingRun {
     /// Features of `indices` computed by this process alone.
     func localFeatures(of dataset: ImageDataset, indices: [Int], model: SiameseModel<Float>?) -> Tensor<Float> {
         let m = model ?? trainer.model
-        var parts: [Tensor<Float>] = []
         // At most ~2¹⁸ input pixels per chunk (256 images at 32 px, 334 at 28 px, 5 at 224 px):
         // the layers keep their activations even in eval mode, and 20 ResNet-50 images at 224 px
         // already took 3.5 GB (measured).
         let chunk = min(1024, max(4, (1 << 18) / max(dataset.height * dataset.width, 1)))
+        // The chunks' features go straight into one (N, F) buffer, allocated once the first chunk
+        // gives F: collecting the parts and concatenating them held the bank twice (2 GB for the
+        // 60k × 4096 bank of `small`).
+        var scalars: [Float] = [], width = 0
         var start = 0
         while start < indices.count {
             let end = min(start + chunk, indices.count)
-            parts.append(m.features(dataset.tensor(indices: Array(indices[start..<end]), normalization: data.normalization,
-                                                   workers: config.workers)))
+            let f = m.features(dataset.tensor(indices: Array(indices[start..<end]), normalization: data.normalization,
+                                              workers: config.workers))
+            if start == 0 {
+                width = f.columns
+                scalars.reserveCapacity(indices.count * width)
+            }
+            scalars.append(contentsOf: f.scalars)
             start = end
         }
-        return Tensor.concatenatingRows(parts)
+        return Tensor(shape: [indices.count, width], scalars: scalars)
     }
 
     /// kNN top-1 (%) of the current encoder and collapse metrics of its test features.
@@ -233,17 +241,28 @@ public final class TrainingRun {
     }
 
     /// The final evaluation: kNN, linear probe, both baselines and collapse metrics.
+    ///
+    /// The trained encoder's bank is released before the baselines compute theirs, so at most one
+    /// feature bank is alive at a time.
     public func finalReport(linear: Bool = true, baselines: Bool = true, seconds: Double = 0) throws -> FinalReport {
-        let bank = features(of: data.train, indices: bankIndices)
-        let test = features(of: data.test, indices: Array(0..<data.test.count))
-        let report = try CollapseReport(features: test)
-        let outputs = try CollapseReport(features: trainer.model.projections(ofFeatures: test))
-        return FinalReport(knnTop1: try knnTop1(bank: bank, test: test),
-                           linearTop1: linear ? try linearProbe(bank: bank, test: test) : nil,
+        let (knn, linearTop1, report, outputs) = try trainedEncoderEvaluation(linear: linear)
+        return FinalReport(knnTop1: knn, linearTop1: linearTop1,
                            rawPixelKnnTop1: baselines ? try rawPixelKnn() : .nan,
                            randomInitKnnTop1: baselines ? try randomInitKnn() : .nan,
                            effectiveRank: report.effectiveRank, featureStd: report.normalizedStd,
                            outputEffectiveRank: outputs.effectiveRank, outputStd: outputs.normalizedStd,
                            steps: trainer.step, seconds: seconds)
+    }
+
+    /// kNN, optional linear probe and collapse reports (encoder features, projector outputs) of
+    /// the trained encoder; its bank and test features live only inside this call.
+    private func trainedEncoderEvaluation(linear: Bool) throws
+        -> (knn: Double, linear: Double?, features: CollapseReport, outputs: CollapseReport) {
+        let bank = features(of: data.train, indices: bankIndices)
+        let test = features(of: data.test, indices: Array(0..<data.test.count))
+        let report = try CollapseReport(features: test)
+        let outputs = try CollapseReport(features: trainer.model.projections(ofFeatures: test))
+        return (try knnTop1(bank: bank, test: test), linear ? try linearProbe(bank: bank, test: test) : nil,
+                report, outputs)
     }
 }

@@ -109,6 +109,25 @@ private func axisClusters<T: BLASScalar>(_ n: Int, d: Int, classes: Int, noise: 
         try run(type)
     }
 
+    /// Similarities are cosines: the bank's row norms are divided out of the GEMM's dot products
+    /// (the bank is not copied), so rescaling bank rows by factors from 10⁻³ to 10³ changes nothing.
+    @Test func bankRowNormsDoNotMatter() throws {
+        var rng = RandomGenerator(seed: 13)
+        let bank = Tensor<Double>.randomNormal([200, 8], using: &rng)
+        let queries = Tensor<Double>.randomNormal([30, 8], using: &rng)
+        let labels = (0..<200).map { _ in rng.nextInt(below: 4) }
+        var scaled = bank
+        for i in 0..<bank.rows {
+            let f = pow(10, rng.nextUniform() * 6 - 3)
+            for j in 0..<bank.columns { scaled[i, j] *= f }
+        }
+        let monitor = KNNMonitor(k: 15, temperature: 0.1)
+        let a = try monitor.rankClasses(queries: queries, bank: bank, bankLabels: labels, classCount: 4, ranked: 4)
+        let b = try monitor.rankClasses(queries: queries, bank: scaled, bankLabels: labels, classCount: 4, ranked: 4)
+        #expect(a == b)
+        #expect(a == naiveRanks(queries: queries, bank: scaled, labels: labels, classes: 4, k: 15, t: 0.1, ranked: 4))
+    }
+
     @Test func chunkedAndUnchunkedAgree() throws {
         var rng = RandomGenerator(seed: 9)
         let bank = Tensor<Float>.randomNormal([1000, 16], using: &rng)

@@ -107,6 +107,24 @@ private func blobs<T: BLASScalar>(_ n: Int, d: Int, classes: Int, separation: Do
         #expect(abs(z[0, 0] + (1.5).squareRoot()) < 1e-14 && z[1, 1] == 0)
     }
 
+    /// The probe standardises a batch at a time; that must equal standardising the whole set first.
+    @Test func batchwiseStandardizationEqualsStandardizingFirst() throws {
+        var rng = RandomGenerator(seed: 9)
+        var (x, y): (Tensor<Float>, [Int]) = blobs(300, d: 6, classes: 3, separation: 2, using: &rng)
+        for i in 0..<x.rows { x[i, 1] = x[i, 1] * 40 + 7; x[i, 4] = 3 }   // scaled and constant columns
+        let (t, ty): (Tensor<Float>, [Int]) = blobs(90, d: 6, classes: 3, separation: 2, using: &rng)
+        let s = LinearProbe.standardizationStatistics(x)
+        let batchwise = try LinearProbe.train(trainFeatures: x, trainLabels: y, testFeatures: t, testLabels: ty, classCount: 3,
+                                              configuration: .init(epochs: 4, batchSize: 32, standardizes: true, seed: 3))
+        let first = try LinearProbe.train(trainFeatures: LinearProbe.standardize(x, s), trainLabels: y,
+                                          testFeatures: LinearProbe.standardize(t, s), testLabels: ty, classCount: 3,
+                                          configuration: .init(epochs: 4, batchSize: 32, standardizes: false, seed: 3))
+        #expect(batchwise.classifier == first.classifier)
+        #expect(batchwise.epochLosses == first.epochLosses)
+        #expect(batchwise.trainTop1 == first.trainTop1 && batchwise.testTop1 == first.testTop1)
+        #expect(batchwise.trainTop1 > 0.8)   // it learns (chance: 0.33)
+    }
+
     @Test func badInputIsATypedError() {
         let x = Tensor<Float>(rows: [[1, 0], [0, 1]])
         #expect(throws: EvalError.dimensionMismatch(name: "test features", expected: 2, actual: 1)) {
@@ -136,5 +154,10 @@ private func blobs<T: BLASScalar>(_ n: Int, d: Int, classes: Int, separation: Do
         var out = Tensor<Float>.zeros([2, 2])
         LinearProbe.gatherRows(x, [2, 0][...], into: &out)
         #expect(out == Tensor(rows: [[4, 5], [0, 1]]))
+        // Standardising while gathering: mean (2, 3), std √(8/3) in both columns.
+        LinearProbe.gatherRows(x, [2, 0][...], into: &out, standardizing: LinearProbe.standardizationStatistics(x))
+        let z = Float((1.5).squareRoot())
+        #expect(abs(out[0, 0] - z) < 1e-6 && abs(out[0, 1] - z) < 1e-6)
+        #expect(abs(out[1, 0] + z) < 1e-6 && abs(out[1, 1] + z) < 1e-6)
     }
 }
