@@ -177,11 +177,14 @@ public final class TrainingRun {
     }
 
     /// kNN top-1 (%) of the current encoder and collapse metrics of its test features.
+    /// The bank's memory goes back to the system afterwards (`FreedMemory`).
     public func monitor() throws -> (knn: Double, report: CollapseReport, test: Tensor<Float>) {
-        let bank = features(of: data.train, indices: bankIndices)
-        let test = features(of: data.test, indices: Array(0..<data.test.count))
-        let knn = try knnTop1(bank: bank, test: test)
-        return (knn, try CollapseReport(features: test), test)
+        try FreedMemory.releasing {
+            let bank = features(of: data.train, indices: bankIndices)
+            let test = features(of: data.test, indices: Array(0..<data.test.count))
+            let knn = try knnTop1(bank: bank, test: test)
+            return (knn, try CollapseReport(features: test), test)
+        }
     }
 
     /// kNN top-1 (%) of `test` against `bank`. With several ranks each classifies a contiguous part
@@ -243,12 +246,12 @@ public final class TrainingRun {
     /// The final evaluation: kNN, linear probe, both baselines and collapse metrics.
     ///
     /// The trained encoder's bank is released before the baselines compute theirs, so at most one
-    /// feature bank is alive at a time.
+    /// feature bank is alive at a time, and each bank's memory goes back to the system (`FreedMemory`).
     public func finalReport(linear: Bool = true, baselines: Bool = true, seconds: Double = 0) throws -> FinalReport {
-        let (knn, linearTop1, report, outputs) = try trainedEncoderEvaluation(linear: linear)
+        let (knn, linearTop1, report, outputs) = try FreedMemory.releasing { try trainedEncoderEvaluation(linear: linear) }
         return FinalReport(knnTop1: knn, linearTop1: linearTop1,
-                           rawPixelKnnTop1: baselines ? try rawPixelKnn() : .nan,
-                           randomInitKnnTop1: baselines ? try randomInitKnn() : .nan,
+                           rawPixelKnnTop1: baselines ? try FreedMemory.releasing { try rawPixelKnn() } : .nan,
+                           randomInitKnnTop1: baselines ? try FreedMemory.releasing { try randomInitKnn() } : .nan,
                            effectiveRank: report.effectiveRank, featureStd: report.normalizedStd,
                            outputEffectiveRank: outputs.effectiveRank, outputStd: outputs.normalizedStd,
                            steps: trainer.step, seconds: seconds)

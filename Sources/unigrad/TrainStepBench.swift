@@ -32,7 +32,7 @@ enum TrainStepBench {
             let x2 = Tensor<Float>.randomNormal([batch, c, side, side], using: &rng)
             model.setTraining(false)
             let macs = multiplyAccumulates(model.encoder, input: x1) * 2
-                + multiplyAccumulates(model.projector, input: Tensor<Float>.zeros([2 * batch, EncoderArchitecture(rawValue: config.encoder)?.featureDimension ?? 0]))
+                + multiplyAccumulates(model.projector, input: Tensor<Float>.zeros([2 * batch, model.encoder.forward(x1).columns]))
             let flopsPerStep = 2 * Double(macs) * (3 + 1)
             return BenchKernel(key: "train_step", flops: flopsPerStep * Double(steps)) {
                 for _ in 0..<steps { _ = try? trainer.trainStep(x1, x2) }

@@ -25,6 +25,19 @@ import Testing
         #expect(r.stderr.contains(fragment), "stderr: \(r.stderr)")
     }
 
+    /// `unigrad bench --only train` builds the preset's own network (the `small` preset's grid-pool
+    /// head widens the projector's input) and reports the step against the same run's sgemm.
+    @Test(arguments: ["small", "tiny"])
+    func benchTimesThePresetsTrainingStep(_ preset: String) throws {
+        let r = try runUnigrad(["bench", "--only", "train", "--preset", preset, "--batch", "8", "--steps", "1",
+                                "--repeats", "1", "--size", "256", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        let imagesPerSecond = try #require(json["train_images_per_s"] as? Double)
+        let fraction = try #require(json["train_gflops_fraction"] as? Double)
+        #expect(imagesPerSecond > 0 && fraction > 0, "\(json)")
+    }
+
     @Test func aShortRunWritesResultsAndACheckpointThatResumes() throws {
         let dir = NSTemporaryDirectory() + "unigrad-train-\(UUID().uuidString)"
         let results = dir + "/results.jsonl"
