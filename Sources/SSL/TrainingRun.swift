@@ -177,13 +177,16 @@ public final class TrainingRun {
     }
 
     /// kNN top-1 (%) of the current encoder and collapse metrics of its test features.
-    /// The bank's memory goes back to the system afterwards (`FreedMemory`).
+    ///
+    /// Memory: the collapse metrics (Double copies of the test features) are computed and their
+    /// memory handed back (`FreedMemory`) before the bank is built, and the bank's afterwards, so
+    /// the peak is one bank plus the test features.
     public func monitor() throws -> (knn: Double, report: CollapseReport, test: Tensor<Float>) {
         try FreedMemory.releasing {
-            let bank = features(of: data.train, indices: bankIndices)
             let test = features(of: data.test, indices: Array(0..<data.test.count))
-            let knn = try knnTop1(bank: bank, test: test)
-            return (knn, try CollapseReport(features: test), test)
+            let report = try FreedMemory.releasing { try CollapseReport(features: test) }
+            let bank = features(of: data.train, indices: bankIndices)
+            return (try knnTop1(bank: bank, test: test), report, test)
         }
     }
 
@@ -258,13 +261,15 @@ public final class TrainingRun {
     }
 
     /// kNN, optional linear probe and collapse reports (encoder features, projector outputs) of
-    /// the trained encoder; its bank and test features live only inside this call.
+    /// the trained encoder; its bank and test features live only inside this call, and the bank is
+    /// built after the collapse metrics' memory is handed back (as in `monitor`).
     private func trainedEncoderEvaluation(linear: Bool) throws
         -> (knn: Double, linear: Double?, features: CollapseReport, outputs: CollapseReport) {
-        let bank = features(of: data.train, indices: bankIndices)
         let test = features(of: data.test, indices: Array(0..<data.test.count))
-        let report = try CollapseReport(features: test)
-        let outputs = try CollapseReport(features: trainer.model.projections(ofFeatures: test))
+        let (report, outputs) = try FreedMemory.releasing {
+            (try CollapseReport(features: test), try CollapseReport(features: trainer.model.projections(ofFeatures: test)))
+        }
+        let bank = features(of: data.train, indices: bankIndices)
         return (try knnTop1(bank: bank, test: test), linear ? try linearProbe(bank: bank, test: test) : nil,
                 report, outputs)
     }
