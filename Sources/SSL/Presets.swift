@@ -3,7 +3,7 @@
 /// | preset | data | encoder | projector | batch | schedule |
 /// |---|---|---|---|---|---|
 /// | `tiny` | synthetic shapes (28 px) | 2 conv layers | 256→256→64 | 64 | short |
-/// | `small` | Fashion-MNIST | `convnet-small`, 2×2 grid pool | 1024→512→512→128 | 128 | 5 epochs, SGD 0.3·B/256, cosine, m₀ 0.99 |
+/// | `small` | Fashion-MNIST | `convnet-small`, 4×4 grid head (no pooling) | 4096→512→512→128 | 128 | 5 epochs, SGD 0.3·B/256, cosine, m₀ 0.99 |
 /// | `full` | CIFAR-10 | ResNet-18 (CIFAR stem) | 512→2048×3 | 256 | 200 epochs |
 /// | `paper` | image folder (224 px) | ResNet-50 | 2048→2048×3 | 1024 | 100 epochs, 5 warm-up, m₀ 0.996 |
 public enum Presets {
@@ -106,10 +106,12 @@ public enum Presets {
             c.projectorHidden = 512
             c.projectorOutput = 128
             c.batchSize = 128
-            // Tuned (README, "The small preset"): a 2×2 grid pool instead of the global average
-            // pool keeps the coarse layout of these aligned images, and 5 epochs fit in ≈ 20 min.
+            // Tuned (README, "The small preset"): a 4×4 grid head — the last 4×4 feature map kept
+            // whole (256·16 features) instead of its global average — keeps the layout of these
+            // aligned images; 5 epochs take ≈ 30 min on 2 cores. Measured on 20 000 images × 3
+            // epochs: kNN 76.40% (global pool), 80.08% (2×2), 81.86% (4×4).
             // The reference schedule of DESIGN.md: --set pool_grid=1 --epochs 10.
-            c.poolGrid = 2
+            c.poolGrid = 4
             c.epochs = 5
             c.baseLR = 0.3
             c.warmupEpochs = 1

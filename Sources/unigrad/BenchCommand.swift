@@ -14,8 +14,8 @@ import TensorCore
 ///   for the forward and twice that for the backward (input gradient + weight gradient) — except
 ///   the first layer, whose input is the image: as in training, it computes only the weight
 ///   gradient, counted once.
-/// - `train`: `--steps` full training steps of the `small` preset (convnet-small with its 2×2
-///   grid pool, projector 1024→512→512→128, UniGrad, momentum target, SGD) on a batch of `--batch` images (default 128)
+/// - `train`: `--steps` full training steps of the `small` preset (convnet-small with its 4×4
+///   grid head, projector 4096→512→512→128, UniGrad, momentum target, SGD) on a batch of `--batch` images (default 128)
 ///   in two views, counting `2·MACs` of the online forward on `2N` images, twice that for its
 ///   backward, and the momentum branch's forward; reported as images/s and as a fraction of the
 ///   same run's sgemm GFLOPS (`train_gflops_fraction`). Selecting it also runs `sgemm`.
