@@ -5,7 +5,9 @@
 /// and returns them with `munmap`, so every step pays page faults and the kernel's zeroing of
 /// fresh pages (`clear_page_erms` in `perf`). Serving them from the heap (`M_MMAP_MAX = 0`) and
 /// never trimming it (`M_TRIM_THRESHOLD`) lets the next step reuse the same, already mapped pages.
-/// The cost: the process keeps its peak heap until it exits. Reference: `mallopt(3)`.
+/// The cost: freed memory stays in the process; the evaluations, whose feature banks are far
+/// larger than a step's tensors, hand theirs back with `FreedMemory.release()` (`malloc_trim`).
+/// Reference: `mallopt(3)`.
 enum AllocatorTuning {
     /// Keeps freed memory in the process for reuse; a no-op off glibc. Call once, early.
     static func keepFreedMemory() {
