@@ -163,9 +163,7 @@ public struct KNNMonitor: Sendable, Equatable {
         x.scalars.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for (o, i) in r.enumerated() {
-                    var sq: Scalar = 0
-                    for j in 0..<d { sq += src[i * d + j] * src[i * d + j] }
-                    let inv = 1 / Swift.max(sq.squareRoot(), Scalar(1e-12))
+                    let inv = inverseNorm(src.baseAddress! + i * d, count: d)
                     for j in 0..<d { dst[o * d + j] = src[i * d + j] * inv }
                 }
             }
@@ -173,16 +171,19 @@ public struct KNNMonitor: Sendable, Equatable {
         return out
     }
 
-    /// `1 / max(‖x_i‖, 1e−12)` for each row of `x` (the clamp of `l2NormalizedRows`).
+    /// `1 / max(‖x_i‖, 1e−12)` for each row of `x`.
     private static func inverseRowNorms<Scalar: BLASScalar>(_ x: Tensor<Scalar>) -> [Scalar] {
         let d = x.columns
         return x.scalars.withUnsafeBufferPointer { src in
-            (0..<x.rows).map { i in
-                var sq: Scalar = 0
-                for j in 0..<d { sq += src[i * d + j] * src[i * d + j] }
-                return 1 / Swift.max(sq.squareRoot(), Scalar(1e-12))
-            }
+            (0..<x.rows).map { i in inverseNorm(src.baseAddress! + i * d, count: d) }
         }
+    }
+
+    /// `1 / max(‖v‖, 1e−12)` of the `count` values at `v` (the clamp of `l2NormalizedRows`).
+    private static func inverseNorm<Scalar: BLASScalar>(_ v: UnsafePointer<Scalar>, count d: Int) -> Scalar {
+        var sq: Scalar = 0
+        for j in 0..<d { sq += v[j] * v[j] }
+        return 1 / Swift.max(sq.squareRoot(), Scalar(1e-12))
     }
 
     private func validate() throws(EvalError) {

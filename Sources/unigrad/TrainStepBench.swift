@@ -26,13 +26,14 @@ enum TrainStepBench {
         let c = channels(preset: preset), side = config.imageSize
         do {
             let model = try RunFactory.model(config, inputChannels: c)
+            guard let arch = EncoderArchitecture(rawValue: config.encoder) else { preconditionFailure("unknown encoder '\(config.encoder)'") }
             let method = try RunFactory.method(config)
             let trainer = Trainer(config: config, model: model, method: method, stepsPerEpoch: 1000)
             let x1 = Tensor<Float>.randomNormal([batch, c, side, side], using: &rng)
             let x2 = Tensor<Float>.randomNormal([batch, c, side, side], using: &rng)
             model.setTraining(false)
             let macs = multiplyAccumulates(model.encoder, input: x1) * 2
-                + multiplyAccumulates(model.projector, input: Tensor<Float>.zeros([2 * batch, model.encoder.forward(x1).columns]))
+                + multiplyAccumulates(model.projector, input: Tensor<Float>.zeros([2 * batch, arch.featureDimension(poolGrid: config.poolGrid)]))
             let flopsPerStep = 2 * Double(macs) * (3 + 1)
             return BenchKernel(key: "train_step", flops: flopsPerStep * Double(steps)) {
                 for _ in 0..<steps { _ = try? trainer.trainStep(x1, x2) }
