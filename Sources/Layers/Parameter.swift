@@ -25,8 +25,12 @@ public final class Parameter<Scalar: BLASScalar> {
     }
 
     /// Sets the gradient to zero.
+    ///
+    /// One bulk fill: an element-wise loop over `grad.scalars` pays a dynamic exclusivity check
+    /// on this class's stored property per element — on `small`'s 2.3 M parameters that was
+    /// ≈ 0.1 s of every training step.
     public func zeroGrad() {
-        for i in grad.scalars.indices { grad.scalars[i] = 0 }
+        grad.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }
 
     /// An independent copy (value and gradient), for deep copies of models.
