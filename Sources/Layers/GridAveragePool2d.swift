@@ -39,6 +39,8 @@ public final class GridAveragePool2d<Scalar: BLASScalar>: Layer {
     }
 
     // x: (N, C, H, W) → y: (N, C·s·s)
+    /// When the grid is the map itself (`H = W = s`, the `small` preset's `pool_grid = 4` on a
+    /// 4×4 map) every window is one pixel: `y` is `x` reshaped, and no copy is made.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -46,26 +48,29 @@ public final class GridAveragePool2d<Scalar: BLASScalar>: Layer {
                      "\(summary): input shape \(x.shape) is not (N, C, H ≥ \(grid), W ≥ \(grid))")
         let (N, C, H, W) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let s = grid
+        inputShape = x.shape
+        if H == s && W == s { return x.reshaped([N, C * s * s]) }
+        let rows = (0..<s).map { Self.window($0, H, s) }, cols = (0..<s).map { Self.window($0, W, s) }
         var y = [Scalar](repeating: 0, count: N * C * s * s)
         x.scalars.withUnsafeBufferPointer { xp in
-            for p in 0..<(N * C) {
-                let plane = p * H * W
-                for i in 0..<s {
-                    let rows = Self.window(i, H, s)
-                    for j in 0..<s {
-                        let cols = Self.window(j, W, s)
-                        var sum: Scalar = 0
-                        for h in rows { for w in cols { sum += xp[plane + h * W + w] } }
-                        y[(p * s + i) * s + j] = sum / Scalar(rows.count * cols.count)
+            y.withUnsafeMutableBufferPointer { yp in
+                for p in 0..<(N * C) {
+                    let plane = p * H * W
+                    for i in 0..<s {
+                        for j in 0..<s {
+                            var sum: Scalar = 0
+                            for h in rows[i] { for w in cols[j] { sum += xp[plane + h * W + w] } }
+                            yp[(p * s + i) * s + j] = sum / Scalar(rows[i].count * cols[j].count)
+                        }
                     }
                 }
             }
         }
-        inputShape = x.shape
         return Tensor(shape: [N, C * s * s], scalars: y)
     }
 
     // g: (N, C·s·s) → ∂L/∂x: (N, C, H, W)
+    /// With one pixel per window (`H = W = s`) the gradient is `g` reshaped.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward(_ g: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -73,17 +78,17 @@ public final class GridAveragePool2d<Scalar: BLASScalar>: Layer {
         precondition(inputShape.count == 4 && g.shape == [inputShape[0], inputShape[1] * s * s],
                      "\(summary): gradient shape \(g.shape), forward input \(inputShape)")
         let (N, C, H, W) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        if H == s && W == s { return g.reshaped(inputShape) }
+        let rows = (0..<s).map { Self.window($0, H, s) }, cols = (0..<s).map { Self.window($0, W, s) }
         var gx = [Scalar](repeating: 0, count: N * C * H * W)
         gx.withUnsafeMutableBufferPointer { gp in
             g.scalars.withUnsafeBufferPointer { gy in
                 for p in 0..<(N * C) {
                     let plane = p * H * W
                     for i in 0..<s {
-                        let rows = Self.window(i, H, s)
                         for j in 0..<s {
-                            let cols = Self.window(j, W, s)
-                            let v = gy[(p * s + i) * s + j] / Scalar(rows.count * cols.count)
-                            for h in rows { for w in cols { gp[plane + h * W + w] += v } }
+                            let v = gy[(p * s + i) * s + j] / Scalar(rows[i].count * cols[j].count)
+                            for h in rows[i] { for w in cols[j] { gp[plane + h * W + w] += v } }
                         }
                     }
                 }

@@ -24,7 +24,22 @@ import TensorCore
         #expect(zip(a.scalars, b.scalars).allSatisfy { abs($0 - $1) < 1e-14 })
     }
 
-    @Test(arguments: [(2, 4, 4), (2, 5, 7), (3, 7, 7)])
+    @Test func gridOfTheMapSizeIsAFlatten() {
+        // One pixel per window: y is x in (N, C·H·W) order, and ∂L/∂x is g in (N, C, H, W).
+        var rng = RandomGenerator(seed: 37)
+        let x = Tensor<Double>.randomNormal([2, 3, 4, 4], using: &rng)
+        let pool = GridAveragePool2d<Double>(grid: 4)
+        let y = pool.forward(x)
+        #expect(y.shape == [2, 48] && y.scalars == x.scalars)
+        let g = Tensor<Double>.randomNormal([2, 48], using: &rng)
+        let gx = pool.backward(g)
+        #expect(gx.shape == [2, 3, 4, 4] && gx.scalars == g.scalars)
+        // The general path on a 5×5 map onto 4×4 still averages (overlapping 2×2 windows).
+        let z = Tensor<Double>(shape: [1, 1, 5, 5], scalars: (0..<25).map(Double.init))
+        #expect(GridAveragePool2d<Double>(grid: 4).forward(z).scalars.prefix(2) == [3, 4])
+    }
+
+    @Test(arguments: [(2, 4, 4), (2, 5, 7), (3, 7, 7), (4, 4, 4)])
     func backwardMatchesFiniteDifferences(grid: Int, height: Int, width: Int) {
         var rng = RandomGenerator(seed: 36)
         let x = Tensor<Double>.randomNormal([2, 3, height, width], using: &rng)
