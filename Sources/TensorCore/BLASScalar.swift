@@ -98,11 +98,3 @@ extension Double: BLASScalar {
         return Int(info)
     }
 }
-
-/// Threads OpenBLAS may use (all cores by default). Training with data-loading threads may lower it.
-public enum BLASThreads {
-    /// Sets the number of OpenBLAS threads.
-    public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-    /// The number of OpenBLAS threads in use.
-    public static var count: Int { Int(openblas_get_num_threads()) }
-}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Lab
 import Layers
+import TensorCore
 
 /// `unigrad`: the UniGrad Lab command line. With no subcommand it opens the interactive shell.
 @main
@@ -20,6 +21,12 @@ struct Unigrad: ParsableCommand {
             ExperimentCommand.self,
             MakeFolderCommand.self,
         ])
+
+    /// Process-wide settings first, while no other thread uses BLAS; then the command line.
+    static func main() {
+        BLASThreads.limitIdleSpinning()
+        main(nil)
+    }
 
     /// No subcommand: the interactive shell on a terminal, or piped commands without a prompt.
     func run() throws {

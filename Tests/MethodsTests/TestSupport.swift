@@ -89,11 +89,16 @@ func unigradExecutable() -> URL? {
 struct CommandOutput { var status: Int32; var stdout: String; var stderr: String }
 
 /// Runs the built `unigrad` with `arguments` (in `directory`, if given) and collects its output.
-func runUnigrad(_ arguments: [String], in directory: URL? = nil) throws -> CommandOutput {
+func runUnigrad(_ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]) throws -> CommandOutput {
     let exe = try #require(unigradExecutable(), "build the unigrad executable first")
     let p = Process()
     p.executableURL = exe
     p.arguments = arguments
+    if !environment.isEmpty {
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        p.environment = env
+    }
     if let directory { p.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out

@@ -38,6 +38,18 @@ import Testing
         #expect(imagesPerSecond > 0 && fraction > 0, "\(json)")
     }
 
+    /// The binary lets idle OpenBLAS workers sleep after 2²⁰ cycles (`BLASThreads.limitIdleSpinning`)
+    /// unless the user chose a timeout with `OPENBLAS_THREAD_TIMEOUT`; the bench reports the value
+    /// OpenBLAS runs with.
+    @Test(arguments: [(nil, 20), ("24", 24)] as [(String?, Int)])
+    func benchReportsTheBLASIdleSpin(_ variable: String?, _ expected: Int) throws {
+        let r = try runUnigrad(["bench", "--only", "sgemm", "--repeats", "1", "--size", "64", "--json"],
+                               environment: ["OPENBLAS_THREAD_TIMEOUT": variable])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        #expect(json["blas_idle_spin_exponent"] as? Double == Double(expected), "\(json)")
+    }
+
     @Test func aShortRunWritesResultsAndACheckpointThatResumes() throws {
         let dir = NSTemporaryDirectory() + "unigrad-train-\(UUID().uuidString)"
         let results = dir + "/results.jsonl"
