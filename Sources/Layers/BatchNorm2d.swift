@@ -71,12 +71,13 @@ extension BatchNorm2d {
     }
 
     /// The backward pass of `relu` then of this layer, in one pass: `∂L/∂x` of BN for the
-    /// upstream gradient `g·[y > 0]`, `y` being `relu`'s cached output.
+    /// upstream gradient `g·[y > 0]`, `y` being `relu`'s cached output (the kernel recomputes the
+    /// mask from the cached input rather than reading `y` again).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backwardRectified(_ g: Tensor<Scalar>, _ relu: ReLU<Scalar>) -> Tensor<Scalar> {
         guard let y = relu.output else { preconditionFailure("ReLU: backward without forward") }
         precondition(g.shape == y.shape, "ReLU: gradient shape \(g.shape), forward output \(y.shape)")
-        return Tensor(shape: g.shape, scalars: kernel.backward(g.scalars, rectifiedOutput: y.scalars))
+        return Tensor(shape: g.shape, scalars: kernel.backward(g.scalars, rectified: true))
     }
 }

@@ -65,6 +65,8 @@ extension BatchNormKernel {
         }
         input = x
         usedMean = means
+        usedWeight = gamma
+        usedBias = beta
         let m = momentum, unbias = Scalar(M) / Scalar(M - 1)
         for c in 0..<C {
             runningMean.value.scalars[c] = (1 - m) * runningMean.value.scalars[c] + m * means[c]
@@ -78,24 +80,25 @@ extension BatchNormKernel {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func synchronizedBackward(_ g: [Scalar], reducer: any BatchStatisticsReducer, rectifiedOutput: [Scalar]?) -> [Scalar] {
+    func synchronizedBackward(_ g: [Scalar], reducer: any BatchStatisticsReducer, rectified: Bool) -> [Scalar] {
         let (N, S) = cachedShape, C = channels, M = synchronizedCount
         precondition(g.count == N * C * S && input.count == g.count,
                      "BatchNorm backward: gradient of \(g.count) values, forward had \(input.count)")
-        // The fused ReLU's backward first: g ← g · [y > 0]. Then x̂ = (x − μ)/√(σ² + ε), recomputed
-        // exactly as the forward computed it.
+        // x̂ = (x − μ)/√(σ² + ε), recomputed exactly as the forward computed it; then the fused
+        // ReLU's backward: g ← g · [y > 0], with y = γ x̂ + β as the forward had it.
         var g = g
-        if let r = rectifiedOutput {
-            precondition(r.count == g.count, "BatchNorm backward: rectified output of \(r.count) values, gradient \(g.count)")
-            for i in 0..<g.count where !(r[i] > 0) { g[i] = 0 }
-        }
         var normalized = [Scalar](repeating: 0, count: g.count)
+        let gammaUsed = usedWeight, betaUsed = usedBias
         input.withUnsafeBufferPointer { xp in
             normalized.withUnsafeMutableBufferPointer { hp in
                 for b in 0..<N {
                     for c in 0..<C {
                         let o = (b * C + c) * S, mu = usedMean[c], ic = inverseStd[c]
-                        for q in 0..<S { hp[o + q] = (xp[o + q] - mu) * ic }
+                        for q in 0..<S {
+                            let h = (xp[o + q] - mu) * ic
+                            hp[o + q] = h
+                            if rectified && !(gammaUsed[c] * h + betaUsed[c] > 0) { g[o + q] = 0 }
+                        }
                     }
                 }
             }
@@ -119,7 +122,7 @@ extension BatchNormKernel {
         var global = local
         reducer.allReduceSum(&global)
         var gx = [Scalar](repeating: 0, count: g.count)
-        let gamma = weight.value.scalars, inv = inverseStd
+        let gamma = usedWeight, inv = inverseStd
         g.withUnsafeBufferPointer { gp in
             normalized.withUnsafeBufferPointer { hp in
                 gx.withUnsafeMutableBufferPointer { dp in

@@ -24,6 +24,9 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     var input: [Scalar] = []
     var usedMean: [Scalar] = []
     var inverseStd: [Scalar] = []
+    /// `γ` and `β` as the last forward used them (the fused ReLU's mask is recomputed from them).
+    var usedWeight: [Scalar] = []
+    var usedBias: [Scalar] = []
     var cachedTraining = true
     var cachedShape: (n: Int, s: Int) = (0, 0)
     /// SyncBN: sums statistics over the ranks of a data-parallel group (`nil`: this process only).
@@ -53,10 +56,41 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         reducer = o.reducer
     }
 
+    /// Blocks of images for the passes below. Fixed by `N` alone, not by the thread count, so
+    /// that per-channel sums — added block by block, in block order — come out the same on any
+    /// number of cores.
+    static func blockCount(_ n: Int) -> Int { Swift.min(n, 8) }
+
+    /// Calls `body(b, partial)` for every image `b`, blocks of images in parallel, and returns the
+    /// `width` rows of `C` sums that the calls add into `partial` (each block has its own rows;
+    /// they are added in block order).
+    ///
+    /// The passes walk memory in order — image by image, channel by channel. (Walking channel by
+    /// channel instead reads rows `C·S` scalars apart: on small maps, e.g. 4×4, one cache line
+    /// per 16 KB, which the caches keep poorly.)
+    @inline(__always)
+    private func forEachImage(n N: Int, sums width: Int, serial: Bool,
+                              _ body: (_ b: Int, _ partial: UnsafeMutablePointer<Scalar>) -> Void) -> [Scalar] {
+        let row = width * channels, blocks = Self.blockCount(N), perBlock = (N + blocks - 1) / blocks
+        var partial = [Scalar](repeating: 0, count: Swift.max(1, blocks * row))
+        partial.withUnsafeMutableBufferPointer { pp in
+            guard let p0 = pp.baseAddress else { return }
+            parallelFor(blocks, serial: serial) { k in
+                let p = p0 + k * row
+                for b in Swift.min(N, k * perBlock)..<Swift.min(N, (k + 1) * perBlock) { body(b, p) }
+            }
+        }
+        var sums = [Scalar](repeating: 0, count: row)
+        for k in 0..<blocks { for j in 0..<row { sums[j] += partial[k * row + j] } }
+        return sums
+    }
+
     // x: (N, C, S) → y: (N, C, S)
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     /// With `rectified`, returns `max(y, 0)` instead (a following ReLU fused into the same pass).
+    /// Three passes over `x`: `Σ x`, then `Σ (x − μ)²` around the mean (two-pass variance: no
+    /// cancellation), then `y`.
     func forward(_ x: [Scalar], n N: Int, s S: Int, training: Bool, rectified: Bool = false) -> [Scalar] {
         if training, let reducer { return synchronizedForward(x, n: N, s: S, reducer: reducer, rectified: rectified) }
         let C = channels, M = N * S
@@ -65,53 +99,46 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         // Every element of `y` is written below: no zero fill.
         var y = [Scalar](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
         input = x
-        inverseStd = [Scalar](repeating: 0, count: C)
-        usedMean = [Scalar](repeating: 0, count: C)
-        var means = [Scalar](repeating: 0, count: C), variances = [Scalar](repeating: 0, count: C)
-        let gamma = weight.value.scalars, beta = bias.value.scalars
+        let serial = x.count < 1 << 14
         let rm = runningMean.value.scalars, rv = runningVar.value.scalars
-        let eps = epsilon
+        var variances: [Scalar] = []
+        if training {
+            x.withUnsafeBufferPointer { xp in
+                guard let x0 = xp.baseAddress else { return }
+                let means = forEachImage(n: N, sums: 1, serial: serial) { b, p in
+                    for c in 0..<C { let xr = x0 + (b * C + c) * S; p[c] += laneSum(S) { xr[$0] } }
+                }.map { $0 / Scalar(M) }
+                variances = means.withUnsafeBufferPointer { mp in
+                    forEachImage(n: N, sums: 1, serial: serial) { b, p in
+                        guard let m0 = mp.baseAddress else { return }
+                        for c in 0..<C {
+                            let xr = x0 + (b * C + c) * S, mu = m0[c]
+                            p[c] += laneSum(S) { let d = xr[$0] - mu; return d * d }
+                        }
+                    }
+                }.map { $0 / Scalar(M) }
+                usedMean = means
+            }
+            inverseStd = variances.map { 1 / ($0 + epsilon).squareRoot() }
+        } else {
+            usedMean = rm
+            inverseStd = rv.map { 1 / ($0 + epsilon).squareRoot() }
+        }
+        usedWeight = weight.value.scalars
+        usedBias = bias.value.scalars
+        let constants = usedMean + inverseStd + usedWeight + usedBias   // μ | 1/√(σ² + ε) | γ | β
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
-                usedMean.withUnsafeMutableBufferPointer { up in
-                    inverseStd.withUnsafeMutableBufferPointer { ip in
-                        means.withUnsafeMutableBufferPointer { mp in
-                            variances.withUnsafeMutableBufferPointer { vp in
-                                parallelFor(C, serial: x.count < 1 << 14) { c in
-                                    var mu: Scalar, inv: Scalar
-                                    if training {
-                                        var sum: Scalar = 0
-                                        for b in 0..<N { sum += laneSum(S) { xp[(b * C + c) * S + $0] } }
-                                        mu = sum / Scalar(M)
-                                        var ss: Scalar = 0
-                                        for b in 0..<N {
-                                            let o = (b * C + c) * S
-                                            ss += laneSum(S) { let d = xp[o + $0] - mu; return d * d }
-                                        }
-                                        let v = ss / Scalar(M)
-                                        mp[c] = mu
-                                        vp[c] = v
-                                        inv = 1 / (v + eps).squareRoot()
-                                    } else {
-                                        mu = rm[c]
-                                        inv = 1 / (rv[c] + eps).squareRoot()
-                                    }
-                                    up[c] = mu
-                                    ip[c] = inv
-                                    let gc = gamma[c], bc = beta[c]
-                                    // Plain pointers per row, so that the loop vectorises.
-                                    if let x0 = xp.baseAddress, let y0 = yp.baseAddress {
-                                        for b in 0..<N {
-                                            let o = (b * C + c) * S
-                                            let xr = x0 + o, yr = y0 + o
-                                            if rectified {
-                                                for q in 0..<S { let h = (xr[q] - mu) * inv; yr[q] = Swift.max(gc * h + bc, 0) }
-                                            } else {
-                                                for q in 0..<S { let h = (xr[q] - mu) * inv; yr[q] = gc * h + bc }
-                                            }
-                                        }
-                                    }
-                                }
+                constants.withUnsafeBufferPointer { kp in
+                    guard let x0 = xp.baseAddress, let y0 = yp.baseAddress, let k0 = kp.baseAddress else { return }
+                    _ = forEachImage(n: N, sums: 0, serial: serial) { b, _ in
+                        for c in 0..<C {
+                            let mu = k0[c], ic = k0[C + c], gc = k0[2 * C + c], bc = k0[3 * C + c]
+                            let xr = x0 + (b * C + c) * S, yr = y0 + (b * C + c) * S
+                            if rectified {
+                                for q in 0..<S { let h = (xr[q] - mu) * ic; yr[q] = Swift.max(gc * h + bc, 0) }
+                            } else {
+                                for q in 0..<S { let h = (xr[q] - mu) * ic; yr[q] = gc * h + bc }
                             }
                         }
                     }
@@ -119,11 +146,9 @@ final class BatchNormKernel<Scalar: BLASScalar> {
             }
         }
         if training {
-            let m = momentum, unbias = Scalar(M) / Scalar(M - 1)
-            for c in 0..<C {
-                runningMean.value.scalars[c] = (1 - m) * rm[c] + m * means[c]
-                runningVar.value.scalars[c] = (1 - m) * rv[c] + m * variances[c] * unbias
-            }
+            let m = momentum, unbias = Scalar(M) / Scalar(M - 1), means = usedMean
+            runningMean.value.scalars = (0..<C).map { (1 - m) * rm[$0] + m * means[$0] }
+            runningVar.value.scalars = (0..<C).map { (1 - m) * rv[$0] + m * variances[$0] * unbias }
         }
         cachedTraining = training
         cachedShape = (N, S)
@@ -131,66 +156,56 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     }
 
     // g: (N, C, S) → ∂L/∂x: (N, C, S)
-    /// With `rectifiedOutput` (the `max(y, 0)` of a fused forward), `g` is first masked by
-    /// `[y > 0]`: the backward pass of the fused ReLU, in the same pass.
+    /// With `rectified` (the forward returned `max(y, 0)`), `g` is first masked by `[y > 0]`: the
+    /// backward pass of the fused ReLU, in the same pass. The mask is recomputed from `x` with the
+    /// forward's `μ`, `1/√(σ² + ε)`, `γ`, `β` — the same arithmetic, so the same bits as `y > 0` —
+    /// instead of reading the output back. Two passes: `Σ g` and `Σ g x̂`, then `∂L/∂x`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func backward(_ g: [Scalar], rectifiedOutput: [Scalar]? = nil) -> [Scalar] {
-        if cachedTraining, let reducer { return synchronizedBackward(g, reducer: reducer, rectifiedOutput: rectifiedOutput) }
+    func backward(_ g: [Scalar], rectified: Bool = false) -> [Scalar] {
+        if cachedTraining, let reducer { return synchronizedBackward(g, reducer: reducer, rectified: rectified) }
         let (N, S) = cachedShape, C = channels, M = N * S
         precondition(g.count == N * C * S && input.count == g.count,
                      "BatchNorm backward: gradient of \(g.count) values, forward had \(input.count)")
-        precondition(rectifiedOutput.map { $0.count == g.count } ?? true,
-                     "BatchNorm backward: rectified output of \(rectifiedOutput?.count ?? 0) values, gradient \(g.count)")
         // Every element is written below: no zero fill.
         var gx = [Scalar](unsafeUninitializedCapacity: g.count) { _, count in count = g.count }
-        var dGamma = [Scalar](repeating: 0, count: C), dBeta = [Scalar](repeating: 0, count: C)
-        let gamma = weight.value.scalars, training = cachedTraining
-        let mask = rectifiedOutput ?? [], masked = rectifiedOutput != nil
+        let training = cachedTraining, serial = g.count < 1 << 14
+        let constants = usedMean + inverseStd + usedWeight + usedBias   // μ | 1/√(σ² + ε) | γ | β
+        var sums: [Scalar] = []   // Σ g·[y > 0] | Σ g·[y > 0]·x̂, per channel
         g.withUnsafeBufferPointer { gp in
             input.withUnsafeBufferPointer { xp in
-                mask.withUnsafeBufferPointer { yp in
-                    usedMean.withUnsafeBufferPointer { up in
-                        inverseStd.withUnsafeBufferPointer { ip in
-                            gx.withUnsafeMutableBufferPointer { gxp in
-                                dGamma.withUnsafeMutableBufferPointer { dgp in
-                                    dBeta.withUnsafeMutableBufferPointer { dbp in
-                                        parallelFor(C, serial: g.count < 1 << 14) { c in
-                                            guard let g0 = gp.baseAddress, let x0 = xp.baseAddress, let d0 = gxp.baseAddress else { return }
-                                            // x̂ = (x − μ)·inv, recomputed exactly as in the forward pass.
-                                            let mu = up[c], inv = ip[c]
-                                            var sg: Scalar = 0, sgh: Scalar = 0
-                                            if masked, let y0 = yp.baseAddress {
-                                                for b in 0..<N {
-                                                    let gr = g0 + (b * C + c) * S, xr = x0 + (b * C + c) * S, yr = y0 + (b * C + c) * S
-                                                    sg += laneSum(S) { let v = gr[$0]; return yr[$0] > 0 ? v : 0 }
-                                                    sgh += laneSum(S) { let v = gr[$0]; return (yr[$0] > 0 ? v : 0) * ((xr[$0] - mu) * inv) }
-                                                }
-                                            } else {
-                                                for b in 0..<N {
-                                                    let gr = g0 + (b * C + c) * S, xr = x0 + (b * C + c) * S
-                                                    sg += laneSum(S) { gr[$0] }
-                                                    sgh += laneSum(S) { gr[$0] * ((xr[$0] - mu) * inv) }
-                                                }
-                                            }
-                                            dgp[c] = sgh
-                                            dbp[c] = sg
-                                            let scale = gamma[c] * inv
-                                            let meanG = training ? sg / Scalar(M) : 0, meanGH = training ? sgh / Scalar(M) : 0
-                                            for b in 0..<N {
-                                                let o = (b * C + c) * S
-                                                let gr = g0 + o, xr = x0 + o, dr = d0 + o
-                                                if masked, let y0 = yp.baseAddress {
-                                                    let yr = y0 + o
-                                                    for q in 0..<S {
-                                                        let v = gr[q], gv = yr[q] > 0 ? v : 0
-                                                        dr[q] = scale * (gv - meanG - ((xr[q] - mu) * inv) * meanGH)
-                                                    }
-                                                } else {
-                                                    for q in 0..<S { dr[q] = scale * (gr[q] - meanG - ((xr[q] - mu) * inv) * meanGH) }
-                                                }
-                                            }
+                gx.withUnsafeMutableBufferPointer { gxp in
+                    constants.withUnsafeBufferPointer { kp in
+                        guard let g0 = gp.baseAddress, let x0 = xp.baseAddress, let d0 = gxp.baseAddress,
+                              let k0 = kp.baseAddress else { return }
+                        sums = forEachImage(n: N, sums: 2, serial: serial) { b, p in
+                            for c in 0..<C {
+                                let mu = k0[c], ic = k0[C + c], gc = k0[2 * C + c], bc = k0[3 * C + c]
+                                let gr = g0 + (b * C + c) * S, xr = x0 + (b * C + c) * S
+                                if rectified {
+                                    // `g` is loaded before the comparison: a select, not a branch on the mask.
+                                    p[c] += laneSum(S) { let v = gr[$0], h = (xr[$0] - mu) * ic; return gc * h + bc > 0 ? v : 0 }
+                                    p[C + c] += laneSum(S) { let v = gr[$0], h = (xr[$0] - mu) * ic; return (gc * h + bc > 0 ? v : 0) * h }
+                                } else {
+                                    p[c] += laneSum(S) { gr[$0] }
+                                    p[C + c] += laneSum(S) { gr[$0] * ((xr[$0] - mu) * ic) }
+                                }
+                            }
+                        }
+                        sums.withUnsafeBufferPointer { sp in
+                            guard let s0 = sp.baseAddress else { return }
+                            _ = forEachImage(n: N, sums: 0, serial: serial) { b, _ in
+                                for c in 0..<C {
+                                    let mu = k0[c], ic = k0[C + c], gc = k0[2 * C + c], bc = k0[3 * C + c], scale = gc * ic
+                                    let meanG = training ? s0[c] / Scalar(M) : 0, meanGH = training ? s0[C + c] / Scalar(M) : 0
+                                    let gr = g0 + (b * C + c) * S, xr = x0 + (b * C + c) * S, dr = d0 + (b * C + c) * S
+                                    if rectified {
+                                        for q in 0..<S {
+                                            let v = gr[q], h = (xr[q] - mu) * ic
+                                            dr[q] = scale * ((gc * h + bc > 0 ? v : 0) - meanG - h * meanGH)
                                         }
+                                    } else {
+                                        for q in 0..<S { dr[q] = scale * (gr[q] - meanG - ((xr[q] - mu) * ic) * meanGH) }
                                     }
                                 }
                             }
@@ -199,10 +214,8 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                 }
             }
         }
-        for c in 0..<C {
-            weight.grad.scalars[c] += dGamma[c]
-            bias.grad.scalars[c] += dBeta[c]
-        }
+        weight.grad.scalars.withUnsafeMutableBufferPointer { for c in 0..<C { $0[c] += sums[C + c] } }
+        bias.grad.scalars.withUnsafeMutableBufferPointer { for c in 0..<C { $0[c] += sums[c] } }
         return gx
     }
 }
