@@ -45,14 +45,8 @@ public final class LARS<Scalar: BLASScalar>: Optimizer {
         for (i, p) in parameters.enumerated() {
             let adapt = !(excludeBiasAndNorm && !p.isWeight)
             let wd = adapt ? weightDecay : 0
-            var d = p.grad
-            if adapt {
-                let eta = localRate(value: p.value, grad: p.grad, weightDecay: wd)
-                if wd != 0 { d.addScaled(p.value, by: wd) }
-                d *= eta
-            }
-            d = buffers.accumulate(d, at: i, momentum: momentum)
-            p.value.addScaled(d, by: -lr)
+            let eta = adapt ? localRate(value: p.value, grad: p.grad, weightDecay: wd) : 1
+            buffers.update(p, at: i, weightDecay: wd, scale: eta, momentum: momentum, learningRate: lr)
         }
     }
 

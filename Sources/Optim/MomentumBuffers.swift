@@ -8,21 +8,41 @@ struct MomentumBuffers<Scalar: BLASScalar> {
 
     init(count: Int) { buffers = Array(repeating: nil, count: count) }
 
-    /// Folds the update direction `d` of parameter `i` into its buffer and returns the buffer.
-    mutating func accumulate(_ d: Tensor<Scalar>, at i: Int, momentum: Scalar) -> Tensor<Scalar> {
-        guard momentum != 0 else { return d }
-        guard var b = buffers[i] else {
-            buffers[i] = d
-            return d
-        }
+    /// One step of parameter `p` (index `i`) in a single pass over its scalars:
+    /// `d = η·(g + wd·θ)`, `b ← μ·b + d` (`b = d` on the first step; no buffer when `μ = 0`),
+    /// `θ ← θ − lr·b`. SGD passes `η = 1`; LARS its local rate.
+    ///
+    /// One loop instead of a copy of `g` and four vector operations: on the `small` preset's
+    /// 2.4 M parameters the update went from ≈ 18 to ≈ 4 ms per step.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    mutating func update(_ p: Parameter<Scalar>, at i: Int, weightDecay wd: Scalar, scale eta: Scalar,
+                         momentum mu: Scalar, learningRate lr: Scalar) {
+        let n = p.value.count
+        precondition(p.grad.count == n, "\(p.name): gradient of \(p.grad.count) values for \(n)")
+        let first = buffers[i] == nil
+        var b = buffers[i]?.scalars ?? []
         buffers[i] = nil          // keep `b` uniquely referenced so the update is in place
-        b *= momentum
-        b += d
-        buffers[i] = b
-        return b
+        if mu != 0 && first { b = [Scalar](repeating: 0, count: n) }
+        p.grad.scalars.withUnsafeBufferPointer { gp in
+            p.value.scalars.withUnsafeMutableBufferPointer { wp in
+                b.withUnsafeMutableBufferPointer { bp in
+                    guard let g = gp.baseAddress, let w = wp.baseAddress else { return }
+                    if mu == 0 {
+                        for e in 0..<n { let d = eta * (g[e] + wd * w[e]); w[e] -= lr * d }
+                    } else if let v = bp.baseAddress {
+                        if first {
+                            for e in 0..<n { let d = eta * (g[e] + wd * w[e]); v[e] = d; w[e] -= lr * d }
+                        } else {
+                            for e in 0..<n { let d = eta * (g[e] + wd * w[e]); v[e] = mu * v[e] + d; w[e] -= lr * v[e] }
+                        }
+                    }
+                }
+            }
+        }
+        if mu != 0 { buffers[i] = Tensor(shape: p.value.shape, scalars: b) }
     }
 
-    /// The buffers as `"<parameter name>.momentum_buffer"` → tensor.
     func state(names parameters: [Parameter<Scalar>]) -> [String: Tensor<Scalar>] {
         var s: [String: Tensor<Scalar>] = [:]
         for (p, b) in zip(parameters, buffers) { if let b { s[p.name + ".momentum_buffer"] = b } }

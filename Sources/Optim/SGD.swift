@@ -36,10 +36,7 @@ public final class SGD<Scalar: BLASScalar>: Optimizer {
     public func step(learningRate lr: Scalar) {
         for (i, p) in parameters.enumerated() {
             let wd = (decayAllParameters || p.isWeight) ? weightDecay : 0
-            var d = p.grad
-            if wd != 0 { d.addScaled(p.value, by: wd) }
-            d = buffers.accumulate(d, at: i, momentum: momentum)
-            p.value.addScaled(d, by: -lr)
+            buffers.update(p, at: i, weightDecay: wd, scale: 1, momentum: momentum, learningRate: lr)
         }
     }
 

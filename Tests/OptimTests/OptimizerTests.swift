@@ -57,6 +57,29 @@ import Optim
         #expect(p.value.scalars[0] == 3)
     }
 
+    @Test func larsWithMomentumAndDecayFollowsTheFormula() throws {
+        let p = Parameter(Tensor<Double>(shape: [2], scalars: [3, 4]), name: "w")
+        let lars = LARS(parameters: [p], momentum: 0.9, weightDecay: 0.1, trustCoefficient: 0.001)
+        let g = [0.0, 2.0]
+        var theta = [3.0, 4.0], buffer = [0.0, 0.0]
+        for k in 0..<2 {
+            p.grad = Tensor(shape: [2], scalars: g)
+            lars.step(learningRate: 0.5)
+            // d = η (g + wd θ), η = trust ‖θ‖ / (‖g‖ + wd ‖θ‖ + 1e−8); b ← 0.9 b + d (b = d first); θ ← θ − lr b
+            let pn = (theta[0] * theta[0] + theta[1] * theta[1]).squareRoot()
+            let eta = 0.001 * pn / (2 + 0.1 * pn + 1e-8)
+            for e in 0..<2 {
+                let d = eta * (g[e] + 0.1 * theta[e])
+                buffer[e] = k == 0 ? d : 0.9 * buffer[e] + d
+                theta[e] -= 0.5 * buffer[e]
+            }
+            #expect(abs(p.value.scalars[0] - theta[0]) < 1e-15 && abs(p.value.scalars[1] - theta[1]) < 1e-15,
+                    "step \(k): \(p.value.scalars) vs \(theta)")
+        }
+        let saved = try #require(lars.state["w.momentum_buffer"])
+        #expect(zip(saved.scalars, buffer).allSatisfy { abs($0 - $1) < 1e-15 }, "\(saved.scalars) vs \(buffer)")
+    }
+
     @Test func scheduleMatchesOfficialFormulaAndClaimC13() {
         // Batch 1024, base 0.05 → peak 0.2; 100 epochs × 1251 steps, 5 warm-up epochs.
         let peak = WarmupCosineSchedule.scaledLearningRate(base: 0.05, batchSize: 1024)
