@@ -8,6 +8,13 @@ import TensorCore
 /// Backward: `∂L/∂γ += Σ g x̂`, `∂L/∂β += Σ g`,
 /// `∂L/∂x = γ/√(σ² + ε) · (g − mean g − x̂ · mean(g x̂))` (Ioffe & Szegedy, 2015).
 /// Evaluation: `x̂ = (x − r_μ)/√(r_σ² + ε)`, and `∂L/∂x = γ g/√(r_σ² + ε)`.
+///
+/// Synchronised batch norm (SyncBN, with a `reducer`): the per-channel sums `Σ x`, `Σ (x − μ)²`
+/// and the count are summed over all ranks before they are used, so `M = Σ_ranks N·S` and the
+/// statistics are the whole global batch's (the same two-pass arithmetic); backward,
+/// `∂L/∂x = γ/√(σ² + ε) · (g − (Σ_ranks Σ g)/M − x̂ (Σ_ranks Σ g x̂)/M)`, while `∂L/∂γ`, `∂L/∂β`
+/// keep the *local* sums (the trainer's gradient all-reduce adds them). Reference: PyTorch
+/// `torch.nn.SyncBatchNorm` (`batch_norm_gather_stats`, `batch_norm_backward_reduce`).
 final class BatchNormKernel<Scalar: BLASScalar> {
     let channels: Int
     let momentum: Scalar
@@ -31,8 +38,8 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     var cachedShape: (n: Int, s: Int) = (0, 0)
     /// SyncBN: sums statistics over the ranks of a data-parallel group (`nil`: this process only).
     var reducer: (any BatchStatisticsReducer)?
-    /// The global value count `M` of the last synchronised forward.
-    var synchronizedCount = 0
+    /// The value count `M` per channel of the last training forward (over all ranks with SyncBN).
+    var statisticsCount = 0
 
     init(channels: Int, momentum: Scalar, epsilon: Scalar) {
         precondition(channels > 0, "BatchNorm needs a positive channel count, got \(channels)")
@@ -59,7 +66,7 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     /// Blocks of images for the passes below. Fixed by `N` alone, not by the thread count, so
     /// that per-channel sums — added block by block, in block order — come out the same on any
     /// number of cores.
-    static func blockCount(_ n: Int) -> Int { Swift.min(n, 8) }
+    static func blockCount(_ n: Int) -> Int { Swift.max(1, Swift.min(n, 8)) }
 
     /// Calls `body(b, partial)` for every image `b`, blocks of images in parallel, and returns the
     /// `width` rows of `C` sums that the calls add into `partial` (each block has its own rows;
@@ -90,12 +97,12 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     @_specialize(where Scalar == Double)
     /// With `rectified`, returns `max(y, 0)` instead (a following ReLU fused into the same pass).
     /// Three passes over `x`: `Σ x`, then `Σ (x − μ)²` around the mean (two-pass variance: no
-    /// cancellation), then `y`.
+    /// cancellation), then `y`; with a `reducer`, each sum is all-reduced before it is used.
     func forward(_ x: [Scalar], n N: Int, s S: Int, training: Bool, rectified: Bool = false) -> [Scalar] {
-        if training, let reducer { return synchronizedForward(x, n: N, s: S, reducer: reducer, rectified: rectified) }
-        let C = channels, M = N * S
+        let C = channels, reducer = training ? self.reducer : nil
         precondition(x.count == N * C * S, "BatchNorm: \(x.count) values for (N \(N), C \(C), S \(S))")
-        precondition(!training || M > 1, "BatchNorm in training mode needs more than one value per channel, got N·S = \(M)")
+        precondition(!training || reducer != nil || N * S > 1,
+                     "BatchNorm in training mode needs more than one value per channel, got N·S = \(N * S)")
         // Every element of `y` is written below: no zero fill.
         var y = [Scalar](unsafeUninitializedCapacity: x.count) { _, count in count = x.count }
         input = x
@@ -103,12 +110,20 @@ final class BatchNormKernel<Scalar: BLASScalar> {
         let rm = runningMean.value.scalars, rv = runningVar.value.scalars
         var variances: [Scalar] = []
         if training {
+            var M = N * S
             x.withUnsafeBufferPointer { xp in
                 guard let x0 = xp.baseAddress else { return }
-                let means = forEachImage(n: N, sums: 1, serial: serial) { b, p in
+                var sums = forEachImage(n: N, sums: 1, serial: serial) { b, p in
                     for c in 0..<C { let xr = x0 + (b * C + c) * S; p[c] += laneSum(S) { xr[$0] } }
-                }.map { $0 / Scalar(M) }
-                variances = means.withUnsafeBufferPointer { mp in
+                }
+                if let reducer {
+                    sums.append(Scalar(M))
+                    reducer.allReduceSum(&sums)
+                    M = Int(sums.removeLast().rounded())
+                    precondition(M > 1, "synchronised BatchNorm needs more than one value per channel over all ranks, got \(M)")
+                }
+                let means = sums.map { $0 / Scalar(M) }
+                var squares = means.withUnsafeBufferPointer { mp in
                     forEachImage(n: N, sums: 1, serial: serial) { b, p in
                         guard let m0 = mp.baseAddress else { return }
                         for c in 0..<C {
@@ -116,10 +131,13 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                             p[c] += laneSum(S) { let d = xr[$0] - mu; return d * d }
                         }
                     }
-                }.map { $0 / Scalar(M) }
+                }
+                reducer?.allReduceSum(&squares)
+                variances = squares.map { $0 / Scalar(M) }
                 usedMean = means
             }
             inverseStd = variances.map { 1 / ($0 + epsilon).squareRoot() }
+            statisticsCount = M
         } else {
             usedMean = rm
             inverseStd = rv.map { 1 / ($0 + epsilon).squareRoot() }
@@ -146,7 +164,7 @@ final class BatchNormKernel<Scalar: BLASScalar> {
             }
         }
         if training {
-            let m = momentum, unbias = Scalar(M) / Scalar(M - 1), means = usedMean
+            let m = momentum, M = statisticsCount, unbias = Scalar(M) / Scalar(M - 1), means = usedMean
             runningMean.value.scalars = (0..<C).map { (1 - m) * rm[$0] + m * means[$0] }
             runningVar.value.scalars = (0..<C).map { (1 - m) * rv[$0] + m * variances[$0] * unbias }
         }
@@ -159,19 +177,20 @@ final class BatchNormKernel<Scalar: BLASScalar> {
     /// With `rectified` (the forward returned `max(y, 0)`), `g` is first masked by `[y > 0]`: the
     /// backward pass of the fused ReLU, in the same pass. The mask is recomputed from `x` with the
     /// forward's `μ`, `1/√(σ² + ε)`, `γ`, `β` — the same arithmetic, so the same bits as `y > 0` —
-    /// instead of reading the output back. Two passes: `Σ g` and `Σ g x̂`, then `∂L/∂x`.
+    /// instead of reading the output back. Two passes: `Σ g` and `Σ g x̂` (all-reduced for
+    /// `∂L/∂x` with SyncBN), then `∂L/∂x`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backward(_ g: [Scalar], rectified: Bool = false) -> [Scalar] {
-        if cachedTraining, let reducer { return synchronizedBackward(g, reducer: reducer, rectified: rectified) }
-        let (N, S) = cachedShape, C = channels, M = N * S
+        let (N, S) = cachedShape, C = channels
         precondition(g.count == N * C * S && input.count == g.count,
                      "BatchNorm backward: gradient of \(g.count) values, forward had \(input.count)")
+        let training = cachedTraining, reducer = training ? self.reducer : nil
+        let M = training ? statisticsCount : N * S, serial = g.count < 1 << 14
         // Every element is written below: no zero fill.
         var gx = [Scalar](unsafeUninitializedCapacity: g.count) { _, count in count = g.count }
-        let training = cachedTraining, serial = g.count < 1 << 14
         let constants = usedMean + inverseStd + usedWeight + usedBias   // μ | 1/√(σ² + ε) | γ | β
-        var sums: [Scalar] = []   // Σ g·[y > 0] | Σ g·[y > 0]·x̂, per channel
+        var sums: [Scalar] = []   // Σ g·[y > 0] | Σ g·[y > 0]·x̂, per channel, this process's
         g.withUnsafeBufferPointer { gp in
             input.withUnsafeBufferPointer { xp in
                 gx.withUnsafeMutableBufferPointer { gxp in
@@ -192,7 +211,9 @@ final class BatchNormKernel<Scalar: BLASScalar> {
                                 }
                             }
                         }
-                        sums.withUnsafeBufferPointer { sp in
+                        var global = sums
+                        reducer?.allReduceSum(&global)
+                        global.withUnsafeBufferPointer { sp in
                             guard let s0 = sp.baseAddress else { return }
                             _ = forEachImage(n: N, sums: 0, serial: serial) { b, _ in
                                 for c in 0..<C {

@@ -6,7 +6,7 @@ import TensorCore
 /// With a reducer installed (``Layer/setBatchStatisticsReducer(_:)``), a `BatchNorm1d`/`2d` in
 /// training mode normalises with the mean and biased variance of the *global* batch (all ranks'
 /// rows), updates identical running statistics on every rank, and in backward uses the global
-/// `Σ g` and `Σ g x̂` (see `BatchNormKernel+Synchronized.swift`). Without one (the default)
+/// `Σ g` and `Σ g x̂` (see `BatchNormKernel`). Without one (the default)
 /// nothing changes.
 ///
 /// Reference: Peng et al., "MegDet: A Large Mini-Batch Object Detector" (CVPR 2018), cross-GPU

@@ -92,6 +92,15 @@ import Testing
         bn.runningVar.value = .randomUniform([3], low: 0.5, high: 2, using: &rng)
     }
 
+    @Test func anEmptyBatchInEvaluationModeGivesAnEmptyOutput() {
+        let bn = BatchNorm2d<Double>(3)
+        bn.isTraining = false
+        let y = bn.forward(.zeros([0, 3, 2, 2]))
+        #expect(y.shape == [0, 3, 2, 2])
+        #expect(bn.backward(.zeros([0, 3, 2, 2])).shape == [0, 3, 2, 2])
+        #expect(bn.weight.grad.scalars == [0, 0, 0])
+    }
+
     @Test func copyIsDeepIncludingBuffers() {
         let bn = BatchNorm2d<Double>(2)
         var rng = RandomGenerator(seed: 25)
