@@ -21,7 +21,7 @@ public enum BLASThreads {
     /// `2^28` (about 0.1 s), unless the user set `OPENBLAS_THREAD_TIMEOUT` themselves.
     ///
     /// Why: a training step alternates multi-threaded gemms with the layers' own parallel loops
-    /// (convolution lanes with single-threaded gemms, batch norm by channel). With the default,
+    /// (convolution lanes with single-threaded gemms, batch norm over blocks of images). With the default,
     /// the worker of the last multi-threaded gemm keeps polling (`sched_yield`) through those
     /// loops — three busy threads on two cores. On the `small` preset's step (2 cores) this took
     /// the step from ≈ 555 ms to ≈ 500 ms (`unigrad bench --only train`). A short spin still
