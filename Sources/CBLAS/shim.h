@@ -9,10 +9,3 @@ void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const i
 void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
              double *work, const int *lwork, int *iwork, const int *liwork, int *info,
              size_t jobz_len, size_t uplo_len);
-
-// OpenBLAS's thread-pool controls (exported by libopenblas, not declared in cblas.h): re-read the
-// OPENBLAS_* environment variables, the thread timeout they set, and stop the worker threads
-// (they restart on the next multi-threaded call).
-void openblas_read_env(void);
-int openblas_thread_timeout(void);
-int blas_thread_shutdown_(void);

@@ -101,7 +101,9 @@ struct BenchCommand: ParsableCommand {
         }
         var report = BenchReport()
         report.add("blas_threads", "OpenBLAS threads", Double(BLASThreads.count), unit: "", digits: 0)
-        report.add("blas_idle_spin_exponent", "OpenBLAS idle spin (log2 cycles)", Double(BLASThreads.idleSpinExponent), unit: "", digits: 0)
+        if let e = BLASThreads.idleSpinExponent {
+            report.add("blas_idle_spin_exponent", "OpenBLAS idle spin (log2 cycles, 0: default)", Double(e), unit: "", digits: 0)
+        }
         for section in sections { section.summarize(kernels: kernels, best: best, options: self, into: &report) }
         if let s = report.value("sgemm_gflops"), let c = report.value("conv_gflops") {
             report.add("conv_fraction_of_sgemm", "conv ÷ sgemm", c / s, unit: "", digits: 3)
