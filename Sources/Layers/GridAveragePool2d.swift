@@ -38,6 +38,11 @@ public final class GridAveragePool2d<Scalar: BLASScalar>: Layer {
         (i * n / s) ..< (((i + 1) * n + s - 1) / s)
     }
 
+    /// Every cell's row window and column window on an `H × W` map.
+    private func windows(height H: Int, width W: Int) -> (rows: [Range<Int>], cols: [Range<Int>]) {
+        ((0..<grid).map { Self.window($0, H, grid) }, (0..<grid).map { Self.window($0, W, grid) })
+    }
+
     // x: (N, C, H, W) → y: (N, C·s·s)
     /// When the grid is the map itself (`H = W = s`, the `small` preset's `pool_grid = 4` on a
     /// 4×4 map) every window is one pixel: `y` is `x` reshaped, and no copy is made.
@@ -50,7 +55,7 @@ public final class GridAveragePool2d<Scalar: BLASScalar>: Layer {
         let s = grid
         inputShape = x.shape
         if H == s && W == s { return x.reshaped([N, C * s * s]) }
-        let rows = (0..<s).map { Self.window($0, H, s) }, cols = (0..<s).map { Self.window($0, W, s) }
+        let (rows, cols) = windows(height: H, width: W)
         var y = [Scalar](repeating: 0, count: N * C * s * s)
         x.scalars.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
@@ -79,7 +84,7 @@ public final class GridAveragePool2d<Scalar: BLASScalar>: Layer {
                      "\(summary): gradient shape \(g.shape), forward input \(inputShape)")
         let (N, C, H, W) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         if H == s && W == s { return g.reshaped(inputShape) }
-        let rows = (0..<s).map { Self.window($0, H, s) }, cols = (0..<s).map { Self.window($0, W, s) }
+        let (rows, cols) = windows(height: H, width: W)
         var gx = [Scalar](repeating: 0, count: N * C * H * W)
         gx.withUnsafeMutableBufferPointer { gp in
             g.scalars.withUnsafeBufferPointer { gy in
